@@ -10,28 +10,11 @@ every span indexes into.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+# Bound after the submodules are imported, so `extractor.load` is the
+# function (the module of the same name stays reachable as sys.modules entry).
+from extractor.load import Document, load
+from extractor.pipeline import extract, extract_document, extract_file
+from extractor.record import Report
 
-__all__ = ["extract", "extract_file", "load", "Report", "Document"]
+__all__ = ["extract", "extract_file", "extract_document", "load", "Report", "Document"]
 __version__ = "0.1.0"
-
-if TYPE_CHECKING:  # pragma: no cover
-    from extractor.load import Document
-    from extractor.record import Report
-
-
-def __getattr__(name: str) -> Any:
-    # Lazy: `import extractor` stays cheap for worker processes and the CLI.
-    if name in ("extract", "extract_file"):
-        from extractor import pipeline
-        return getattr(pipeline, name)
-    if name == "load":
-        from extractor.load import load
-        return load
-    if name == "Document":
-        from extractor.load import Document
-        return Document
-    if name == "Report":
-        from extractor.record import Report
-        return Report
-    raise AttributeError(name)

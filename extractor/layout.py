@@ -1,0 +1,198 @@
+"""Where a table's labels stand in the text, and the value material between them.
+
+The layout-agnostic idea: whatever the flattening (one cell per line, tab
+rows, pipes, markdown, one glued line), a row's numbers stand after its
+label and before the next label or piece of table furniture.  So we find
+anchors — row labels in their official order, headers and group labels
+anywhere — and cut the text between them into each row's material.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import regex as re
+from rapidfuzz import fuzz
+
+from extractor.labels import Row, labels
+from extractor.readings import Atom, RowMaterial
+
+# Tokens of value material.
+_TOKEN = re.compile(
+    r"(?P<num>\d+(?:\.\d+)?)"
+    r"|(?P<zero>——|[/—–\-×]|无(?!\p{Han})|空(?!\p{Han}))"
+    r"|(?P<unit>万元|[件个条项次笔元人家])"
+    r"|(?P<pipe>\|)"
+    r"|(?P<strong>[\t\n]+)"
+    r"|(?P<weak> +)"
+    r"|(?P<text>[^\d\s|/—–\-×]+)"
+)
+_SENTENCE = re.compile(r"[。;!?]")
+# Fuzzy matches below this score are not anchors.
+FUZZY_MIN = 82.0
+
+
+@dataclass
+class Anchor:
+    key: str  # row key, or "furniture"
+    start: int
+    end: int
+    how: str  # "exact" | "fuzzy" | "header" | "group" | "heading"
+    score: float = 100.0
+    group: dict | None = None
+
+
+@lru_cache(maxsize=None)
+def _compiled(patterns: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in sorted(patterns, key=len, reverse=True)))
+
+
+def furniture(text: str, start: int, end: int, patterns: tuple[str, ...], literals: tuple[str, ...] = ()) -> list[Anchor]:
+    """Headers and group labels: never values, and they end a row's material."""
+    out: list[Anchor] = []
+    if patterns:
+        for m in _compiled(patterns).finditer(text, start, end):
+            out.append(Anchor("furniture", m.start(), m.end(), "header"))
+    for lit in literals:
+        for m in re.finditer(re.escape(lit), text[start:end]):
+            out.append(Anchor("furniture", start + m.start(), start + m.end(), "group"))
+    return out
+
+
+def _overlaps(a: int, b: int, spans: list[Anchor]) -> bool:
+    return any(x.start < b and a < x.end for x in spans)
+
+
+def _ordinal_start(text: str, s: int, ordinal: int | None) -> int:
+    """Extend an anchor back over its printed ordinal ("2." of "2.重复申请").
+
+    Glued text fuses that ordinal onto the previous row's digits
+    (`00000002.其他法律…`); it belongs to the label only when punctuation
+    follows it, so a bare digit is never taken from a value.
+    """
+    if ordinal is None:
+        return s
+    m = re.search(rf"[(]?{ordinal}[.、)]\s*$", text[max(0, s - 5):s])
+    return s - (len(text[max(0, s - 5):s]) - m.start()) if m else s
+
+
+def find_rows(text: str, start: int, end: int, rows: tuple[Row, ...], blocked: list[Anchor]) -> list[Anchor | None]:
+    """Row anchors in official order; None for a row not found.
+
+    Exact variant matches first, searched from the previous anchor on and
+    skipping furniture; rows still missing are looked for by fuzzy match in
+    the gap their neighbours leave.
+    """
+    found: list[Anchor | None] = []
+    cursor = start
+    for row in rows:
+        best: Anchor | None = None
+        for v in row.match:
+            pos = cursor
+            while True:
+                i = text.find(v, pos, end)
+                if i < 0:
+                    break
+                if not _overlaps(i, i + len(v), blocked):
+                    if best is None or i < best.start or (i == best.start and i + len(v) > best.end):
+                        best = Anchor(row.key, i, i + len(v), "exact")
+                    break
+                pos = i + 1
+        if best is not None:
+            best.start = _ordinal_start(text, best.start, row.ordinal)
+            cursor = best.end
+        found.append(best)
+    _fuzzy_fill(text, start, end, rows, found, blocked)
+    return found
+
+
+def _fuzzy_fill(text: str, start: int, end: int, rows: tuple[Row, ...], found: list[Anchor | None], blocked: list[Anchor]) -> None:
+    for i, row in enumerate(rows):
+        if found[i] is not None:
+            continue
+        lo = next((found[k].end for k in range(i - 1, -1, -1) if found[k]), start)
+        hi = next((found[k].start for k in range(i + 1, len(rows)) if found[k]), end)
+        gap = text[lo:hi]
+        if not gap.strip() or hi - lo > 400:
+            continue
+        label = row.match[0]
+        al = fuzz.partial_ratio_alignment(label, gap, score_cutoff=FUZZY_MIN)
+        if al is None or len(label) < 3:
+            continue
+        s, e = lo + al.dest_start, lo + al.dest_end
+        if any(ch.isdigit() for ch in text[s:e]) or _overlaps(s, e, blocked):
+            continue
+        found[i] = Anchor(row.key, _ordinal_start(text, s, row.ordinal), e, "fuzzy", al.score)
+
+
+def material(text: str, start: int, end: int, *, stop_at_text: bool = True) -> tuple[RowMaterial, int]:
+    """The atoms between a label and the next anchor; also where reading stopped.
+
+    Text before the first number is a label remnant and is skipped (unless
+    it reads like prose); text after a number ends the row, so prose after
+    the last table row is never read as values.
+    """
+    mat = RowMaterial()
+    field_has_content = False
+    seen_value = False
+    pending_blank: list[tuple[int, int]] = []
+    boundary = "strong"
+    pos = start
+    for m in _TOKEN.finditer(text, start, end):
+        kind = m.lastgroup
+        s, e = m.span()
+        pos = e
+        if kind == "num":
+            if pending_blank and seen_value:
+                for bs, be in pending_blank:
+                    mat.atoms.append(Atom("blank", "", bs, be))
+            pending_blank = []
+            first = True
+            for k, ch in enumerate(m.group()):
+                mat.atoms.append(Atom("digit", ch, s + k, s + k + 1, boundary if first else "glued"))
+                first = False
+            boundary = "glued"
+            field_has_content = True
+            seen_value = True
+        elif kind == "zero":
+            if pending_blank and seen_value:
+                for bs, be in pending_blank:
+                    mat.atoms.append(Atom("blank", "", bs, be))
+            pending_blank = []
+            mat.atoms.append(Atom("zero", m.group(), s, e))
+            boundary = "strong"
+            field_has_content = True
+            seen_value = True
+        elif kind == "unit":
+            boundary = "strong"
+        elif kind in ("pipe", "strong"):
+            sep = m.group()
+            # A field with nothing in it, between values: a blank cell.
+            if kind == "pipe":
+                if not field_has_content and seen_value:
+                    pending_blank.append((s, e))
+            elif seen_value:
+                extra = sep.count("\n") - 1 if "\n" in sep else sep.count("\t") - 1
+                pending_blank.extend([(s, e)] * max(0, extra))
+            field_has_content = False
+            boundary = "strong"
+        elif kind == "weak":
+            if boundary == "glued":
+                boundary = "weak"
+        else:  # text
+            if seen_value and stop_at_text:
+                pos = s
+                break
+            if _SENTENCE.search(m.group()) or len(m.group()) > 40:
+                pos = s
+                break
+            boundary = "strong"
+    return mat, pos
+
+
+def heading_anchors(text: str, headings: list) -> list[Anchor]:
+    return [Anchor("furniture", h.start, h.end, "heading") for h in headings]
+
+
+def table3_groups() -> tuple[dict, ...]:
+    return labels().table3_groups

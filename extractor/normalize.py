@@ -1,0 +1,116 @@
+"""Clean flattened report text while remembering where every character came from.
+
+Every step either deletes characters or replaces one character by one
+(full-width → ASCII, odd spaces → space); the rare compatibility characters
+whose NFKC form is longer (㈠ → (一)) map every output character to the one
+source character.  So `offsets[i]` is the source index of normalised
+character i, and a value read at [a, b) in the normalised text is shown at
+`to_source(a, b)` in the document text: spans stay exact.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+import regex as re
+
+# One-to-one replacements: full-width ASCII, the many spaces, CR.
+_TRANSLATE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_TRANSLATE.update({cp: 0x20 for cp in (0x00A0, 0x3000, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006,
+                                       0x2007, 0x2008, 0x2009, 0x200A, 0x202F, 0x205F, 0x1680)})
+_TRANSLATE.update({0x0D: 0x0A, 0x0B: 0x0A, 0x0C: 0x0A, 0x2028: 0x0A, 0x2029: 0x0A})
+
+# Deleted outright: Word bookmarks and conditional comments, HTML comments,
+# zero-width characters and soft hyphens, CR before LF.
+_JUNK = re.compile(
+    r"\[bookmark:[^\]\n]{0,80}\]"
+    r"|<!--\[if[^\]]{0,40}\]-->|<!--\[endif\]-->|<!--.{0,200}?-->"
+    r"|[\u200b-\u200f\u2060\ufeff\u00ad]"
+    r"|\r(?=\n)",
+    re.S,
+)
+
+# Page furniture on a line of its own: "— 3 —", "- 12 -", "第 2 页 共 6 页", "第2页/共6页".
+_PAGE = re.compile(
+    r"(?m)^[ \t]*(?:[—–\-]{1,2}[ \t]*\d{1,3}[ \t]*[—–\-]{1,2}"
+    r"|第[ \t]*\d{1,3}[ \t]*页[ \t]*[,/、]?[ \t]*共[ \t]*\d{1,3}[ \t]*页"
+    r"|共[ \t]*\d{1,3}[ \t]*页[ \t]*第[ \t]*\d{1,3}[ \t]*页)[ \t]*\n"
+)
+
+# Thousands separators inside a number: 139,265 → 139265 (only groups of exactly three).
+_THOUSANDS = re.compile(r"(?<=(?<![\d.])\d{1,3})(?:,(?=\d{3}(?!\d)))|(?<=\d,\d{3}),(?=\d{3}(?!\d))")
+
+# Whitespace inside a label: between two Chinese characters (or a Chinese
+# character and CJK punctuation).  Never between digits: "2 0" may be two cells.
+_HAN = r"\p{Han}"
+_CJK_PUNCT = r"()“”‘’《》、,。:;\"「」【】\[\]"
+_SPLIT = re.compile(
+    rf"(?<=[{_HAN}])[ \t\n]+(?=[{_HAN}])|(?<=[{_HAN}])[ \t]+(?=[{_CJK_PUNCT}])|(?<=[{_CJK_PUNCT}])[ \t]+(?=[{_HAN}])"
+)
+
+
+@dataclass
+class Normalized:
+    """Normalised text and, for each of its characters, the source offset."""
+
+    text: str
+    offsets: list[int]
+    source_len: int
+
+    def to_source(self, a: int, b: int) -> tuple[int, int]:
+        """Map a normalised [a, b) to the source span that shows the same characters."""
+        if b <= a:
+            s = self.offsets[a] if a < len(self.offsets) else self.source_len
+            return s, s
+        return self.offsets[a], self.offsets[b - 1] + 1
+
+    def source_pos(self, a: int) -> int:
+        return self.offsets[a] if a < len(self.offsets) else self.source_len
+
+
+def _delete(text: str, offs: list[int], pattern: re.Pattern) -> tuple[str, list[int]]:
+    """Drop every match of `pattern`, carrying the offsets of what stays."""
+    parts: list[str] = []
+    new_offs: list[int] = []
+    last = 0
+    for m in pattern.finditer(text):
+        s, e = m.span()
+        if s == e:
+            continue
+        parts.append(text[last:s])
+        new_offs.extend(offs[last:s])
+        last = e
+    if last == 0:
+        return text, offs
+    parts.append(text[last:])
+    new_offs.extend(offs[last:])
+    return "".join(parts), new_offs
+
+
+def _nfkc(text: str, offs: list[int]) -> tuple[str, list[int]]:
+    """NFKC character by character, so each output character keeps its source offset."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text, offs
+    out: list[str] = []
+    new_offs: list[int] = []
+    for ch, o in zip(text, offs):
+        if ch < "\u0300":
+            out.append(ch)
+            new_offs.append(o)
+            continue
+        n = unicodedata.normalize("NFKC", ch)
+        out.append(n)
+        new_offs.extend([o] * len(n))
+    return "".join(out), new_offs
+
+
+def normalize(source: str) -> Normalized:
+    """The cleaned text the readers work on, with its offset map back to `source`."""
+    offs = list(range(len(source)))
+    text, offs = _delete(source, offs, _JUNK)
+    text = text.translate(_TRANSLATE)
+    text, offs = _nfkc(text, offs)
+    text, offs = _delete(text, offs, _PAGE)
+    text, offs = _delete(text, offs, _THOUSANDS)
+    text, offs = _delete(text, offs, _SPLIT)
+    return Normalized(text, offs, len(source))
