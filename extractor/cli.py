@@ -12,6 +12,11 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Read government-information-disclosure annual reports into checked data.")
 
 
+@app.callback()
+def _group() -> None:
+    """Read government-information-disclosure annual reports into checked data."""
+
+
 @app.command()
 def extract(
     file: Path = typer.Argument(..., help="A report: .txt, .md, .html, .docx or .pdf"),

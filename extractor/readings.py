@@ -114,6 +114,10 @@ def enumerate_readings(
     short (table 4 checks each group's total as soon as it is complete).
     """
     atoms = material.atoms
+    fast = _forced(atoms, n, decimal)
+    if fast is not None:
+        ok = (accept is None or accept(fast.cells)) and (prune is None or prune(fast.cells))
+        return ([fast] if ok else []), True
     out: list[Reading] = []
     complete = True
     # Minimal number of cells the remaining atoms must produce: digits in
@@ -199,6 +203,43 @@ def enumerate_readings(
     rec(0, 0.0, 0)
     out.sort(key=lambda r: r.cost)
     return out, complete
+
+
+def _forced(atoms: list[Atom], n: int, decimal: bool) -> Reading | None:
+    """The one reading the layout leaves, found without search (the common case).
+
+    Either every number stands apart behind a strong separator and there are
+    exactly n of them, or the run has exactly n digits so each is a cell.
+    """
+    if any(a.kind == "blank" for a in atoms):
+        return None
+    groups: list[list[Atom]] = []
+    all_strong = True
+    for a in atoms:
+        if a.kind == "digit" and groups and groups[-1][-1].kind == "digit" and a.before != "strong":
+            if a.before == "weak":
+                all_strong = False
+            groups[-1].append(a)
+        else:
+            groups.append([a])
+    if len(groups) == n and all_strong:
+        cells = []
+        for g in groups:
+            if g[0].kind == "zero":
+                cells.append(CellRead(0, g[0].start, g[0].end, g[0].text, "zero"))
+                continue
+            text = "".join(a.text for a in g)
+            if not _valid_piece(text, decimal):
+                return None
+            cells.append(CellRead(_parse_number(text, decimal), g[0].start, g[-1].end, text, "number"))
+        return Reading(cells, 0.0, 0)
+    if "." not in "".join(a.text for a in atoms) and len(atoms) == n:
+        cells = [CellRead(0, a.start, a.end, a.text, "zero") if a.kind == "zero"
+                 else CellRead(int(a.text), a.start, a.end, a.text, "number", 1, a.before == "glued" or
+                               (i + 1 < len(atoms) and atoms[i + 1].before == "glued"))
+                 for i, a in enumerate(atoms)]
+        return Reading(cells, CUT_COST * sum(1 for a in atoms if a.before == "glued"), 0)
+    return None
 
 
 def iter_values(readings: list[Reading]) -> Iterator[tuple]:

@@ -1,0 +1,76 @@
+"""Glued digits are solved, not guessed: readings and the joint identity search."""
+from __future__ import annotations
+
+from extractor.layout import material
+from extractor.readings import enumerate_readings
+from extractor.solve import solve_table3
+
+
+def _readings(text, n, **kw):
+    mat, _ = material(text, 0, len(text))
+    rs, complete = enumerate_readings(mat, n, **kw)
+    assert complete
+    return [r.values for r in rs]
+
+
+def row_total(cells):
+    v = [c.value or 0 for c in cells]
+    return v[-1] == sum(v[:-1])
+
+
+def test_glued_row_with_unique_row_total_reading():
+    assert _readings("640020470", 7, accept=row_total) == [(64, 0, 0, 2, 0, 4, 70)]
+
+
+def test_glued_row_ambiguous_by_row_total_alone():
+    rs = _readings("220000325", 7, accept=row_total)
+    assert (22, 0, 0, 0, 0, 3, 25) in rs and (2, 20, 0, 0, 0, 3, 25) in rs
+
+
+def test_clean_cells_give_exactly_one_reading():
+    assert _readings("\t57\t0\t0\t0\t0\t0\t57", 7) == [(57, 0, 0, 0, 0, 0, 57)]
+    assert _readings(" | 1 | 0 | 0 | 0 | 0 | 0 | 1 | ||", 7) == [(1, 0, 0, 0, 0, 0, 1)]
+
+
+def test_torn_number_rejoined_only_when_count_demands():
+    assert _readings("2 0", 1) == [(20,)]
+    assert _readings("2 0", 2) == [(2, 0)]
+
+
+def test_placeholders_read_as_zero():
+    rs = _readings(" / | — | 无 | 3", 4)
+    assert rs == [(0, 0, 0, 3)]
+
+
+def test_blank_field_between_values_is_null():
+    assert _readings("| 1 | | 1 |", 3) == [(1, None, 1)]
+
+
+def test_decimal_fee():
+    assert _readings("24252.311082", 1, decimal=True) == [(24252.311082,)]
+
+
+def test_table4_seventeen_digit_run():
+    size = 5
+
+    def group_ok(cells):
+        if len(cells) % size:
+            return True
+        g = [c.value or 0 for c in cells[-size:]]
+        return g[-1] == sum(g[:-1])
+
+    rs = _readings("10203120001200000", 15, prune=group_ok)
+    assert (1, 0, 2, 0, 3, 12, 0, 0, 0, 12, 0, 0, 0, 0, 0) in rs
+
+
+def test_joint_solution_picks_the_column_consistent_reading():
+    def reads(text):
+        mat, _ = material(text, 0, len(text))
+        return enumerate_readings(mat, 7, accept=row_total)[0]
+
+    cands = {"new": reads("\t25\t0\t0\t0\t0\t3\t28"), "carried_over": reads("0000000"),
+             "unable_no_info": reads("220000325"), "other_other": reads("3000003"),
+             "total_processed": reads("\t25\t0\t0\t0\t0\t3\t28"), "carried_forward": reads("0000000")}
+    solved = solve_table3(cands, ["unable_no_info", "other_other"], 7)
+    assert solved.status == "unique"
+    assert solved.choice["unable_no_info"].values == (22, 0, 0, 0, 0, 3, 25)
