@@ -72,8 +72,13 @@ def _ordinal_start(text: str, s: int, ordinal: int | None) -> int:
     """
     if ordinal is None:
         return s
-    m = re.search(rf"[(]?{ordinal}[.、)]\s*$", text[max(0, s - 5):s])
+    m = _ordinal_rx(ordinal).search(text[max(0, s - 5):s])
     return s - (len(text[max(0, s - 5):s]) - m.start()) if m else s
+
+
+@lru_cache(maxsize=None)
+def _ordinal_rx(ordinal: int) -> re.Pattern:
+    return re.compile(rf"[(]?{ordinal}[.、)]\s*$")
 
 
 def find_rows(text: str, start: int, end: int, rows: tuple[Row, ...], blocked: list[Anchor]) -> list[Anchor | None]:
@@ -147,10 +152,7 @@ def material(text: str, start: int, end: int, *, stop_at_text: bool = True) -> t
                 for bs, be in pending_blank:
                     mat.atoms.append(Atom("blank", "", bs, be))
             pending_blank = []
-            first = True
-            for k, ch in enumerate(m.group()):
-                mat.atoms.append(Atom("digit", ch, s + k, s + k + 1, boundary if first else "glued"))
-                first = False
+            mat.atoms.append(Atom("num", m.group(), s, e, boundary))
             boundary = "glued"
             field_has_content = True
             seen_value = True

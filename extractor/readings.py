@@ -31,9 +31,13 @@ MAX_READINGS = 20000
 
 @dataclass
 class Atom:
-    """One printed element of a row: a digit, a placeholder or a blank field."""
+    """One printed element of a row: a run of digits, a placeholder or a blank field.
 
-    kind: str  # "digit" | "zero" | "blank"
+    The search works digit by digit ("digit" atoms, made from "num" runs
+    only when a row needs searching).
+    """
+
+    kind: str  # "num" | "digit" | "zero" | "blank"
     text: str
     start: int
     end: int
@@ -71,10 +75,10 @@ class RowMaterial:
 
     @property
     def digits(self) -> str:
-        return "".join(a.text for a in self.atoms if a.kind == "digit")
+        return "".join(a.text for a in self.atoms if a.kind in ("num", "digit"))
 
     def empty(self) -> bool:
-        return not any(a.kind in ("digit", "zero") for a in self.atoms)
+        return not any(a.kind in ("num", "digit", "zero") for a in self.atoms)
 
 
 def _parse_number(s: str, decimal: bool) -> int | float | None:
@@ -113,11 +117,11 @@ def enumerate_readings(
     uniqueness.  `prune(cells_so_far)` returning False cuts a partial reading
     short (table 4 checks each group's total as soon as it is complete).
     """
-    atoms = material.atoms
-    fast = _forced(atoms, n, decimal)
+    fast = forced_reading(material, n, decimal)
     if fast is not None:
         ok = (accept is None or accept(fast.cells)) and (prune is None or prune(fast.cells))
         return ([fast] if ok else []), True
+    atoms = _digit_atoms(material.atoms)
     out: list[Reading] = []
     complete = True
     # Minimal number of cells the remaining atoms must produce: digits in
@@ -205,41 +209,49 @@ def enumerate_readings(
     return out, complete
 
 
-def _forced(atoms: list[Atom], n: int, decimal: bool) -> Reading | None:
+def _digit_atoms(atoms: list[Atom]) -> list[Atom]:
+    out: list[Atom] = []
+    for a in atoms:
+        if a.kind != "num":
+            out.append(a)
+            continue
+        for k, ch in enumerate(a.text):
+            out.append(Atom("digit", ch, a.start + k, a.start + k + 1, a.before if k == 0 else "glued"))
+    return out
+
+
+def forced_reading(material: RowMaterial, n: int, decimal: bool = False) -> Reading | None:
     """The one reading the layout leaves, found without search (the common case).
 
-    Either every number stands apart behind a strong separator and there are
-    exactly n of them, or the run has exactly n digits so each is a cell.
+    Either every printed number stands apart behind a strong separator and
+    there are exactly n of them, or the row has exactly n digits so each is
+    a cell (`0000000`).  None when the row needs the search.
     """
-    if any(a.kind == "blank" for a in atoms):
+    atoms = material.atoms
+    if not atoms or any(a.kind == "blank" for a in atoms):
         return None
-    groups: list[list[Atom]] = []
-    all_strong = True
-    for a in atoms:
-        if a.kind == "digit" and groups and groups[-1][-1].kind == "digit" and a.before != "strong":
-            if a.before == "weak":
-                all_strong = False
-            groups[-1].append(a)
-        else:
-            groups.append([a])
-    if len(groups) == n and all_strong:
+    if len(atoms) == n and all(a.before == "strong" for a in atoms):
         cells = []
-        for g in groups:
-            if g[0].kind == "zero":
-                cells.append(CellRead(0, g[0].start, g[0].end, g[0].text, "zero"))
-                continue
-            text = "".join(a.text for a in g)
-            if not _valid_piece(text, decimal):
+        for a in atoms:
+            if a.kind == "zero":
+                cells.append(CellRead(0, a.start, a.end, a.text, "zero"))
+            elif _valid_piece(a.text, decimal):
+                cells.append(CellRead(_parse_number(a.text, decimal), a.start, a.end, a.text, "number"))
+            else:
                 return None
-            cells.append(CellRead(_parse_number(text, decimal), g[0].start, g[-1].end, text, "number"))
         return Reading(cells, 0.0, 0)
-    if "." not in "".join(a.text for a in atoms) and len(atoms) == n:
-        cells = [CellRead(0, a.start, a.end, a.text, "zero") if a.kind == "zero"
-                 else CellRead(int(a.text), a.start, a.end, a.text, "number", 1, a.before == "glued" or
-                               (i + 1 < len(atoms) and atoms[i + 1].before == "glued"))
-                 for i, a in enumerate(atoms)]
-        return Reading(cells, CUT_COST * sum(1 for a in atoms if a.before == "glued"), 0)
-    return None
+    ndigits = sum(len(a.text) if a.kind == "num" else 1 for a in atoms)
+    if ndigits != n or any(a.kind == "num" and "." in a.text for a in atoms):
+        return None
+    cells = []
+    for a in atoms:
+        if a.kind == "zero":
+            cells.append(CellRead(0, a.start, a.end, a.text, "zero"))
+            continue
+        glued = len(a.text) > 1
+        for k, ch in enumerate(a.text):
+            cells.append(CellRead(int(ch), a.start + k, a.start + k + 1, ch, "number", 1, glued))
+    return Reading(cells, 0.0, 0)
 
 
 def iter_values(readings: list[Reading]) -> Iterator[tuple]:

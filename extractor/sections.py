@@ -35,12 +35,12 @@ def _candidates(text: str, number: int, sid: str, variants: tuple[str, ...]) -> 
     out: list[Found] = []
     seen: set[int] = set()
     for v in variants:
-        for m in re.finditer(re.escape(v), text):
-            s, e = m.span()
-            if s in seen:
-                continue
-            seen.add(s)
-            out.append(_score(text, number, sid, v, s, e))
+        s = text.find(v)
+        while s >= 0:
+            if s not in seen:
+                seen.add(s)
+                out.append(_score(text, number, sid, v, s, s + len(v)))
+            s = text.find(v, s + 1)
     return out
 
 

@@ -25,13 +25,14 @@ checks flag it).  Each cell's confidence says how the value was obtained:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import regex as re
 
 from extractor import layout as L
 from extractor.labels import Row, labels
 from extractor.normalize import Normalized
-from extractor.readings import CellRead, Reading, RowMaterial, enumerate_readings
+from extractor.readings import CellRead, Reading, RowMaterial, enumerate_readings, forced_reading
 from extractor.record import Cell, Issue, empty_tables
 from extractor.sections import Found
 from extractor.solve import Solved, solve_groups, solve_table3
@@ -59,31 +60,30 @@ class TablesRead:
     regions: dict = field(default_factory=dict)
 
 
+_FIRST_VALUE = re.compile(r"\d|——|[/—–\-×]|无(?!\p{Han})")
+
+
 # ------------------------------------------------------------------ regions
-def _first(text: str, patterns: list[str], start: int, end: int | None = None) -> int | None:
-    best = None
-    for p in patterns:
-        m = re.search(p, text[start:end] if end else text[start:])
-        if m and (best is None or start + m.start() < best):
-            best = start + m.start()
-    return best
+def _first(text: str, literals: list[str], start: int, end: int | None = None) -> int | None:
+    hits = [i for i in (text.find(x, start, end if end is not None else len(text)) for x in literals) if i >= 0]
+    return min(hits) if hits else None
 
 
 def regions(text: str, headings: list[Found]) -> dict[str, tuple[int, int] | None]:
     """Where each table stands: after its section heading, at its first header."""
     h = {f.id: f for f in headings}
     n = len(text)
-    t2 = _first(text, [r"第二十条第", r"信息内容"], h["proactive"].end if "proactive" in h else 0)
+    t2 = _first(text, ["第二十条第", "信息内容"], h["proactive"].end if "proactive" in h else 0)
     s3 = h["requests"].end if "requests" in h and (t2 is None or h["requests"].end > t2) else (t2 or 0)
-    t3 = _first(text, [r"勾稽关系", r"申请人情况", r"本年新收"], s3)
+    t3 = _first(text, ["勾稽关系", "申请人情况", "本年新收"], s3)
     if t3 is None and t2 is not None:
-        t3 = _first(text, [r"勾稽关系", r"申请人情况", r"本年新收"], t2)
+        t3 = _first(text, ["勾稽关系", "申请人情况", "本年新收"], t2)
     after3 = t3 if t3 is not None else (t2 or 0)
     if "review_litigation" in h and h["review_litigation"].end > after3:
         t4 = h["review_litigation"].end
         t4_heading = h["review_litigation"].start
     else:
-        t4 = _first(text, [r"结果维持", r"行政复议"], after3 + 1 if t3 is not None else after3)
+        t4 = _first(text, ["结果维持", "行政复议"], after3 + 1 if t3 is not None else after3)
         t4_heading = t4
     t4_end = h["problems"].start if "problems" in h and t4 is not None and h["problems"].start > t4 else None
     if t4 is not None and t4_end is None:
@@ -178,8 +178,12 @@ def read_table3(norm: Normalized, src: str, region: tuple[int, int], headings: l
         if mat.empty():
             row_status[row.key] = "blank"
             continue
-        if len(enumerate_readings(mat, ncols, limit=2)[0]) == 1:
+        fast = forced_reading(mat, ncols)
+        if fast is not None:
             forced.add(row.key)  # the layout leaves one reading: certain, identities or not
+            candidates[row.key] = [fast]
+            row_status[row.key] = "ok" if _row_total_ok(fast.cells) else "row_total_fails"
+            continue
         rs, complete = enumerate_readings(mat, ncols, accept=_row_total_ok)
         if rs:
             row_status[row.key] = "ok" if complete else "incomplete"
@@ -271,11 +275,11 @@ def read_table4(norm: Normalized, src: str, region: tuple[int, int], headings: l
         first_head = start
     heads = _dedupe(L.furniture(text, first_head, end, lab.table4_headers))
     # Values start after the header block: the last furniture before the first digit.
-    m = re.search(r"\d|——|[/—–\-×]|无(?!\p{Han})", text[first_head:end])
+    m = _FIRST_VALUE.search(text, first_head, end)
     if m is None:
         out.issues.append(Issue("table4.missing", "no values found for table 4"))
         return
-    first_val = first_head + m.start()
+    first_val = m.start()
     vstart = max([a.end for a in heads if a.end <= first_val] + [first_head])
     mat, stop = L.material(text, vstart, end)
     n = len(lab.col4) * len(lab.group4)
@@ -299,7 +303,7 @@ def read_table4(norm: Normalized, src: str, region: tuple[int, int], headings: l
                                 norm.to_source(vstart, stop)))
         return
     solved = solve_groups(rs, size)
-    only = len(enumerate_readings(mat, n, limit=2)[0]) == 1
+    only = forced_reading(mat, n) is not None
     differing = solved.differing()
     t = out.tables["table4"]
     for k, c in enumerate(solved.choice["all"].cells):
@@ -372,17 +376,27 @@ _HINT_VERBS = {
 _HINT_OBJECTS = {"rules": r"规章", "normative_docs": r"(?:行政)?规范性文件"}
 
 
-def narrative_hints(text: str, exclude: tuple[int, int] | None) -> dict[tuple[str, str], set[int]]:
-    """Numbers the prose states for table-2 cells ("制发规范性文件3件")."""
-    hints: dict[tuple[str, str], set[int]] = {}
+@lru_cache(maxsize=1)
+def _hint_patterns() -> list[tuple[str, str, re.Pattern]]:
+    out = []
     for row, obj in _HINT_OBJECTS.items():
         for col, verb in _HINT_VERBS.items():
             pat = rf"{verb}[^。;,\d]{{0,8}}{obj}[^。;,\d]{{0,4}}?(\d+)\s*[件个部份条]|{obj}[^。;,\d]{{0,6}}{verb}[^。;,\d]{{0,4}}?(\d+)\s*[件个部份条]"
-            for m in re.finditer(pat, text):
-                if exclude and exclude[0] <= m.start() < exclude[1]:
-                    continue
-                v = m.group(1) or m.group(2)
-                hints.setdefault((row, col), set()).add(int(v))
+            out.append((row, col, re.compile(pat)))
+    return out
+
+
+def narrative_hints(text: str, exclude: tuple[int, int] | None) -> dict[tuple[str, str], set[int]]:
+    """Numbers the prose states for table-2 cells ("制发规范性文件3件")."""
+    hints: dict[tuple[str, str], set[int]] = {}
+    if "规章" not in text and "规范性文件" not in text:
+        return hints
+    for row, col, rx in _hint_patterns():
+        for m in rx.finditer(text):
+            if exclude and exclude[0] <= m.start() < exclude[1]:
+                continue
+            v = m.group(1) or m.group(2)
+            hints.setdefault((row, col), set()).add(int(v))
     return hints
 
 
@@ -410,7 +424,8 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
     hanchors = _region_anchors(text, start, end, headings)
     found = L.find_rows(text, start, end, rows, heads)
     anchors = [a for a in found if a] + heads + hanchors
-    hints = narrative_hints(text, region)
+    hints: dict = {}
+    hints_read = False
     t = out.tables["table2"]
     report: dict = {"rows_found": sum(1 for a in found if a), "template": template, "rows": {}}
     for row, a in zip(rows, found):
@@ -436,6 +451,8 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
                                     norm.to_source(a.start, stop)))
             report["rows"][row.key] = "unreadable"
             continue
+        if len(rs) > 1 and not hints_read:  # only an ambiguous run needs the prose
+            hints, hints_read = narrative_hints(text, region), True
         chosen, confs, alts, how = _choose_table2(row, rs, colmap, hints)
         report["rows"][row.key] = how
         for k, (col, c) in enumerate(zip(colmap, chosen.cells)):
