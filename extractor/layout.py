@@ -20,12 +20,16 @@ from extractor.readings import Atom, RowMaterial
 # Tokens of value material.
 _TOKEN = re.compile(
     r"(?P<num>\d+(?:\.\d+)?)"
-    r"|(?P<zero>——|[/—–\-×]|无(?!\p{Han})|空(?!\p{Han}))"
+    r"|(?P<page>(?<=\s)[—–\-·•]{1,2} ?[1-9]\d{0,2} ?[—–\-·•]{1,2}(?=\s|$))"
+    r"|(?P<rule>-{3,}|={3,}|_{3,})"
+    r"|(?P<sign>[-−](?=\d))"
+    r"|(?P<dash>[—–]+|-{1,2})"
+    r"|(?P<zero>[/×]|[无空](?!(?![无空])\p{Han}))"
     r"|(?P<unit>万元|[件个条项次笔元人家])"
     r"|(?P<pipe>\|)"
     r"|(?P<strong>[\t\n]+)"
     r"|(?P<weak> +)"
-    r"|(?P<text>[^\d\s|/—–\-×]+)"
+    r"|(?P<text>[^\d\s|/—–\-−×]+)"
 )
 _SENTENCE = re.compile(r"[。;!?]")
 # Fuzzy matches below this score are not anchors.
@@ -104,11 +108,36 @@ def find_rows(text: str, start: int, end: int, rows: tuple[Row, ...], blocked: l
                     break
                 pos = i + 1
         if best is not None:
+            best.start = _extend_back(text, best.start, row.match[0], text[best.start:best.end], start)
             best.start = _ordinal_start(text, best.start, row.ordinal)
             cursor = best.end
         found.append(best)
     _fuzzy_fill(text, start, end, rows, found, blocked)
     return found
+
+
+def _extend_back(text: str, s: int, full: str, matched: str, floor: int) -> int:
+    """Take in the part of a label a line break or space cut off before the match.
+
+    "4.无\n正当理由大量反复申请" is found by its variant "大量反复申请"; the
+    remnant "无\n正当理由" (and its ordinal) belongs to the label, not to the
+    previous row's values.
+    """
+    k = full.find(matched)
+    if k <= 0:
+        return s
+    prefix = full[:k]
+    i, j = s - 1, len(prefix) - 1
+    while j >= 0 and i >= floor:
+        ch = text[i]
+        if ch in " \t\n":
+            i -= 1
+            continue
+        if ch != prefix[j]:
+            return s
+        i -= 1
+        j -= 1
+    return i + 1 if j < 0 else s
 
 
 def _fuzzy_fill(text: str, start: int, end: int, rows: tuple[Row, ...], found: list[Anchor | None], blocked: list[Anchor]) -> None:
@@ -156,16 +185,33 @@ def material(text: str, start: int, end: int, *, stop_at_text: bool = True) -> t
             boundary = "glued"
             field_has_content = True
             seen_value = True
-        elif kind == "zero":
+        elif kind in ("zero", "dash", "sign"):
+            # "sign": a hyphen glued to the digits after it, a placeholder or
+            # a minus (the older template's 本年增/减); the reader decides.
             if pending_blank and seen_value:
                 for bs, be in pending_blank:
                     mat.atoms.append(Atom("blank", "", bs, be))
             pending_blank = []
-            mat.atoms.append(Atom("zero", m.group(), s, e))
-            boundary = "strong"
+            if kind == "zero" and len(m.group()) > 1:
+                for k, ch in enumerate(m.group()):
+                    mat.atoms.append(Atom("zero", ch, s + k, s + k + 1))
+            else:
+                mat.atoms.append(Atom(kind, m.group(), s, e))
+            boundary = "glued" if kind == "sign" else "strong"
             field_has_content = True
             seen_value = True
         elif kind == "unit":
+            boundary = "strong"
+        elif kind == "page":
+            # "— 3 —" between spaces: a page number the flattening left in
+            # line, or three cells (—, 3, —); the reader tries both.
+            if pending_blank and seen_value:
+                for bs, be in pending_blank:
+                    mat.atoms.append(Atom("blank", "", bs, be))
+            pending_blank = []
+            mat.atoms.append(Atom("page", m.group(), s, e))
+            boundary = "strong"
+        elif kind == "rule":
             boundary = "strong"
         elif kind in ("pipe", "strong"):
             sep = m.group()

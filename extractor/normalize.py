@@ -30,22 +30,32 @@ _JUNK = re.compile(
     re.S,
 )
 
-# Page furniture on a line of its own: "— 3 —", "- 12 -", "第 2 页 共 6 页", "第2页/共6页".
+# Page furniture on a line of its own: "— 3 —", "- 12 -", "·5·", "第 2 页 共 6 页", "第2页/共6页".
 _PAGE = re.compile(
-    r"(?m)^[ \t]*(?:[—–\-]{1,2}[ \t]*\d{1,3}[ \t]*[—–\-]{1,2}"
+    r"(?m)^[ \t]*(?:[—–\-·•]{1,2}[ \t]*\d{1,3}[ \t]*[—–\-·•]{1,2}"
     r"|第[ \t]*\d{1,3}[ \t]*页[ \t]*[,/、]?[ \t]*共[ \t]*\d{1,3}[ \t]*页"
-    r"|共[ \t]*\d{1,3}[ \t]*页[ \t]*第[ \t]*\d{1,3}[ \t]*页)[ \t]*\n"
+    r"|共[ \t]*\d{1,3}[ \t]*页[ \t]*第[ \t]*\d{1,3}[ \t]*页|第[ \t]*\d{1,3}[ \t]*页)[ \t]*\n"
 )
+# "第 2 页 共 6 页" cannot be a cell, wherever it stands.
+_PAGE_INLINE = re.compile(
+    r"第[ \t]*\d{1,3}[ \t]*页[ \t]*[,/、]?[ \t]*共[ \t]*\d{1,3}[ \t]*页|(?<=\s)第[ \t]*\d{1,3}[ \t]*页(?=\s)"
+)
+
+# Markdown table rules ("| --- | :---: |") and lines of dashes: structure, not zeros.
+_RULE_LINE = re.compile(r"(?m)^[ \t]*\|?(?:[ \t]*:?[-—–=]{3,}:?[ \t]*\|)*[ \t]*:?[-—–=]{3,}:?[ \t]*\|?[ \t]*\n")
 
 # Thousands separators inside a number: 139,265 → 139265 (only groups of exactly three).
 _THOUSANDS = re.compile(r"(?<=(?<![\d.])\d{1,3})(?:,(?=\d{3}(?!\d)))|(?<=\d,\d{3}),(?=\d{3}(?!\d))")
 
-# Whitespace inside a label: between two Chinese characters (or a Chinese
-# character and CJK punctuation).  Never between digits: "2 0" may be two cells.
+# Whitespace inside a label: spaces or line breaks between two Chinese
+# characters (or a Chinese character and CJK punctuation).  Never a tab (a
+# cell boundary), never next to the placeholders 无/空 (cells of their own),
+# never between digits: "2 0" may be two cells.
 _HAN = r"\p{Han}"
 _CJK_PUNCT = r"()“”‘’《》、,。:;\"「」【】\[\]"
 _SPLIT = re.compile(
-    rf"(?<=[{_HAN}])[ \t\n]+(?=[{_HAN}])|(?<=[{_HAN}])[ \t]+(?=[{_CJK_PUNCT}])|(?<=[{_CJK_PUNCT}])[ \t]+(?=[{_HAN}])"
+    rf"(?<=[{_HAN}])(?<![无空])[ \n]+(?=[{_HAN}])(?![无空])"
+    rf"|(?<=[{_HAN}])[ ]+(?=[{_CJK_PUNCT}])|(?<=[{_CJK_PUNCT}])[ ]+(?=[{_HAN}])"
 )
 
 
@@ -111,6 +121,8 @@ def normalize(source: str) -> Normalized:
     text = text.translate(_TRANSLATE)
     text, offs = _nfkc(text, offs)
     text, offs = _delete(text, offs, _PAGE)
+    text, offs = _delete(text, offs, _PAGE_INLINE)
+    text, offs = _delete(text, offs, _RULE_LINE)
     text, offs = _delete(text, offs, _THOUSANDS)
     text, offs = _delete(text, offs, _SPLIT)
     return Normalized(text, offs, len(source))

@@ -19,14 +19,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
+import regex as re
+
 # Costs: a cut inside a glued run is what glued layouts need, so it is cheap;
 # merging across a space repairs a torn number, rarer, so dearer; a blank
 # field used as a cell is cheap but not free (stray double tabs exist).
 CUT_COST = 1.0
 MERGE_COST = 2.5
 BLANK_COST = 0.5
+# Skipping an in-line "— 3 —" as a page number.
+PAGE_COST = 0.5
 # Readings are enumerated up to this many; beyond it the row is "unsolved".
 MAX_READINGS = 20000
+
+
+_PAGE_PARTS = re.compile(r"([—–\-·•]{1,2}) ?(\d{1,3}) ?([—–\-·•]{1,2})")
 
 
 @dataclass
@@ -37,7 +44,7 @@ class Atom:
     only when a row needs searching).
     """
 
-    kind: str  # "num" | "digit" | "zero" | "blank"
+    kind: str  # "num" | "digit" | "zero" | "dash" | "sign" | "page" | "blank"
     text: str
     start: int
     end: int
@@ -78,7 +85,7 @@ class RowMaterial:
         return "".join(a.text for a in self.atoms if a.kind in ("num", "digit"))
 
     def empty(self) -> bool:
-        return not any(a.kind in ("num", "digit", "zero") for a in self.atoms)
+        return all(a.kind == "blank" for a in self.atoms)
 
 
 def _parse_number(s: str, decimal: bool) -> int | float | None:
@@ -108,6 +115,7 @@ def enumerate_readings(
     accept: Callable[[list[CellRead]], bool] | None = None,
     prune: Callable[[list[CellRead]], bool] | None = None,
     limit: int = MAX_READINGS,
+    negative: bool = False,
 ) -> tuple[list[Reading], bool]:
     """Every reading of `material` as exactly `n` cells; (readings, complete).
 
@@ -116,8 +124,10 @@ def enumerate_readings(
     when the limit was hit, in which case the caller must not trust
     uniqueness.  `prune(cells_so_far)` returning False cuts a partial reading
     short (table 4 checks each group's total as soon as it is complete).
+    `negative` lets a hyphen glued to digits be a minus sign (only the older
+    template's 本年增/减 column has signed numbers).
     """
-    fast = forced_reading(material, n, decimal)
+    fast = forced_reading(material, n, decimal, negative)
     if fast is not None:
         ok = (accept is None or accept(fast.cells)) and (prune is None or prune(fast.cells))
         return ([fast] if ok else []), True
@@ -131,16 +141,9 @@ def enumerate_readings(
     max_rest = [0] * (m + 1)
     for i in range(m - 1, -1, -1):
         a = atoms[i]
-        if a.kind == "zero":
-            min_rest[i] = min_rest[i + 1] + 1
-            max_rest[i] = max_rest[i + 1] + 1
-        elif a.kind == "blank":
-            min_rest[i] = min_rest[i + 1]
-            max_rest[i] = max_rest[i + 1] + 1
-        else:
-            nxt_is_new_group = i + 1 >= m or atoms[i + 1].kind != "digit" or atoms[i + 1].before == "strong"
-            min_rest[i] = min_rest[i + 1] + (1 if nxt_is_new_group else 0)
-            max_rest[i] = max_rest[i + 1] + (1 if a.text != "." else 0)
+        lo, hi = _cell_range(a, atoms[i + 1] if i + 1 < m else None, negative)
+        min_rest[i] = min_rest[i + 1] + lo
+        max_rest[i] = max_rest[i + 1] + hi
 
     cells: list[CellRead] = []
 
@@ -171,13 +174,47 @@ def enumerate_readings(
             rec(i + 1, cost, ops)
             cells.pop()
             return
+        if a.kind == "dash":
+            # "——" is one placeholder, "————" two (or four single dashes).
+            k = len(a.text)
+            for cnt in range(k, (k + 1) // 2 - 1, -1):
+                size = [k // cnt + (1 if q < k % cnt else 0) for q in range(cnt)]
+                pos = a.start
+                for sz in size:
+                    cells.append(CellRead(0, pos, pos + sz, a.text[:sz], "zero"))
+                    pos += sz
+                extra = 0.0 if cnt in (k, (k + 1) // 2) else BLANK_COST
+                rec(i + 1, cost + extra, ops)
+                del cells[len(cells) - cnt:]
+            return
+        if a.kind == "sign":
+            cells.append(CellRead(0, a.start, a.end, a.text, "zero"))
+            rec(i + 1, cost, ops)
+            cells.pop()
+            if negative and i + 1 < m and atoms[i + 1].kind == "digit":
+                number_from(i + 1, cost, ops, sign=a)
+            return
+        if a.kind == "page":
+            rec(i + 1, cost + PAGE_COST, ops)  # a page number left in line
+            m_ = _PAGE_PARTS.match(a.text)
+            if m_:
+                (ls, le), (ns, ne), (rs_, re_) = m_.span(1), m_.span(2), m_.span(3)
+                cells.extend([CellRead(0, a.start + ls, a.start + le, m_.group(1), "zero"),
+                              CellRead(int(m_.group(2)), a.start + ns, a.start + ne, m_.group(2), "number"),
+                              CellRead(0, a.start + rs_, a.start + re_, m_.group(3), "zero")])
+                rec(i + 1, cost, ops)
+                del cells[-3:]
+            return
         if a.kind == "blank":
             rec(i + 1, cost, ops)  # a stray empty field
             cells.append(CellRead(None, None, None, "", "blank"))
             rec(i + 1, cost + BLANK_COST, ops)
             cells.pop()
             return
-        # A number starts at atom i; extend it over following digits.
+        number_from(i, cost, ops)
+
+    def number_from(i: int, cost: float, ops: int, sign: Atom | None = None) -> None:
+        """Every number that can start at digit atom i, each followed by the rest of the row."""
         j = i
         extra_cost, extra_ops, pieces = 0.0, 0, 1
         while j < m and atoms[j].kind == "digit":
@@ -192,10 +229,13 @@ def enumerate_readings(
             text = "".join(x.text for x in atoms[i:j + 1])
             nxt = atoms[j + 1] if j + 1 < m else None
             ends_here_cut = nxt is not None and nxt.kind == "digit" and nxt.before == "glued"
-            if _valid_piece(text, decimal):
+            if _valid_piece(text, decimal) and not (sign and text.strip("0.") == ""):
                 value = _parse_number(text, decimal)
+                start = atoms[i].start
+                if sign is not None:
+                    value, start, text = -value, sign.start, sign.text + text
                 cut = ends_here_cut or (atoms[i].before == "glued" and i > 0 and atoms[i - 1].kind == "digit")
-                cells.append(CellRead(value, atoms[i].start, atoms[j].end, text, "number", pieces, cut))
+                cells.append(CellRead(value, start, atoms[j].end, text, "number", pieces, cut))
                 c = cost + extra_cost + (CUT_COST if ends_here_cut else 0.0)
                 o = ops + extra_ops + (1 if ends_here_cut else 0)
                 rec(j + 1, c, o)
@@ -220,7 +260,23 @@ def _digit_atoms(atoms: list[Atom]) -> list[Atom]:
     return out
 
 
-def forced_reading(material: RowMaterial, n: int, decimal: bool = False) -> Reading | None:
+def _cell_range(a: Atom, nxt: Atom | None, negative: bool) -> tuple[int, int]:
+    """How few and how many cells atom `a` can contribute (prunes the search)."""
+    if a.kind == "zero":
+        return 1, 1
+    if a.kind == "blank":
+        return 0, 1
+    if a.kind == "page":
+        return 0, 3
+    if a.kind == "dash":
+        return (len(a.text) + 1) // 2, len(a.text)
+    if a.kind == "sign":
+        return (0 if negative else 1), 1
+    new_group = nxt is None or nxt.kind != "digit" or nxt.before == "strong"
+    return (1 if new_group else 0), (1 if a.text != "." else 0)
+
+
+def forced_reading(material: RowMaterial, n: int, decimal: bool = False, negative: bool = False) -> Reading | None:
     """The one reading the layout leaves, found without search (the common case).
 
     Either every printed number stands apart behind a strong separator and
@@ -228,14 +284,15 @@ def forced_reading(material: RowMaterial, n: int, decimal: bool = False) -> Read
     a cell (`0000000`).  None when the row needs the search.
     """
     atoms = material.atoms
-    if not atoms or any(a.kind == "blank" for a in atoms):
+    if not atoms or any(a.kind in ("blank", "page") or (a.kind == "dash" and len(a.text) > 1)
+                        or (a.kind == "sign" and negative) for a in atoms):
         return None
-    if len(atoms) == n and all(a.before == "strong" for a in atoms):
+    if len(atoms) == n and all(a.before == "strong" or a.kind != "num" for a in atoms):
         cells = []
         for a in atoms:
-            if a.kind == "zero":
+            if a.kind != "num":
                 cells.append(CellRead(0, a.start, a.end, a.text, "zero"))
-            elif _valid_piece(a.text, decimal):
+            elif _valid_piece(a.text, decimal) and a.before == "strong":
                 cells.append(CellRead(_parse_number(a.text, decimal), a.start, a.end, a.text, "number"))
             else:
                 return None
@@ -245,7 +302,7 @@ def forced_reading(material: RowMaterial, n: int, decimal: bool = False) -> Read
         return None
     cells = []
     for a in atoms:
-        if a.kind == "zero":
+        if a.kind != "num":
             cells.append(CellRead(0, a.start, a.end, a.text, "zero"))
             continue
         glued = len(a.text) > 1

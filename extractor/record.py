@@ -30,6 +30,9 @@ class Cell:
     raw: str | None = None
     # Other readings of an ambiguous glued run, best first: [{"value", "confidence"}].
     candidates: list[dict[str, Any]] | None = None
+    # Where a placeholder ("/", "—", "无") stands: `span` must show digits,
+    # so a zero read from a mark has span null and its place here.
+    raw_span: tuple[int, int] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -41,6 +44,8 @@ class Cell:
             d["raw"] = self.raw
         if self.candidates:
             d["candidates"] = self.candidates
+        if self.raw_span is not None:
+            d["raw_span"] = list(self.raw_span)
         return d
 
 

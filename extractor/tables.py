@@ -35,7 +35,7 @@ from extractor.normalize import Normalized
 from extractor.readings import CellRead, Reading, RowMaterial, enumerate_readings, forced_reading
 from extractor.record import Cell, Issue, empty_tables
 from extractor.sections import Found
-from extractor.solve import Solved, solve_groups, solve_table3
+from extractor.solve import CLEAR_MARGIN, Solved, solve_groups, solve_table3
 
 # Confidence levels (see the module docstring).
 C_PRINTED = 0.99
@@ -115,6 +115,8 @@ def _cell(norm: Normalized, src: str, c: CellRead, conf: float) -> Cell:
         return Cell(None, min(conf, 0.5), None)
     s, e = norm.to_source(c.start, c.end)
     printed = src[s:e]
+    if c.kind == "zero":
+        return Cell(0, conf, None, printed, raw_span=(s, e))
     raw = printed if printed != str(c.value) else None
     return Cell(c.value, conf, (s, e), raw)
 
@@ -445,7 +447,7 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
             report["rows"][row.key] = "blank"
             continue
         width = _table2_width(row, template)
-        rs, complete = enumerate_readings(mat, width, decimal=row.decimal, limit=5000)
+        rs, complete = enumerate_readings(mat, width, decimal=row.decimal, limit=5000, negative=template == "2019")
         if not rs:
             out.issues.append(Issue("table2.unsolved", f"row {row.label}: its numbers cannot be read as {width} cells",
                                     norm.to_source(a.start, stop)))
@@ -488,17 +490,17 @@ def _choose_table2(row: Row, rs: list[Reading], colmap: list[str | None], hints)
         if fit:
             rs = fit
     best_cost = rs[0].cost
-    cheapest = [r for r in rs if r.cost <= best_cost + 1e-9]
-    if len(cheapest) == 1 and len(rs) > 1 and rs[1].cost - best_cost >= 2.0:
-        r = cheapest[0]
+    contenders = [r for r in rs if r.cost < best_cost + CLEAR_MARGIN]
+    if len(contenders) == 1:
+        r = contenders[0]
         return r, [C_PREFERRED] * len(r.cells), {}, "preferred"
-    ranked = sorted(cheapest, key=lambda r: -_plausibility(r.values, row))
-    r = ranked[0]
+    cheapest = [r for r in contenders if r.cost <= best_cost + 1e-9]
+    r = sorted(cheapest, key=lambda r: -_plausibility(r.values, row))[0]
     confs, alts = [], {}
     for k, c in enumerate(r.cells):
-        others = sorted({x.cells[k].value for x in cheapest} - {c.value}, key=str)
+        others = sorted({x.cells[k].value for x in contenders} - {c.value}, key=str)
         if others:
-            confs.append(C_AMBIGUOUS if len(cheapest) < 4 else 0.3)
+            confs.append(C_AMBIGUOUS if len(contenders) < 4 else C_UNSOLVED)
             alts[k] = others[:6]
         else:
             confs.append(0.9)

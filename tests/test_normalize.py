@@ -24,6 +24,7 @@ from extractor.normalize import normalize
         ("行政许可 139,265 件", "行政许可 139265 件"),
         ("（七）总计", "(七)总计"),
         ("2 0", "2 0"),  # never joined: may be two cells
+        ("| 结果 | 总计 |\n| --- | :---: |\n| 0 | 0 |\n", "| 结果 | 总计 |\n| 0 | 0 |\n"),
         ("1,2,3", "1,2,3"),  # not thousands groups
     ],
 )
