@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+import re as stdre
+
 import regex as re
 from rapidfuzz import fuzz
 
@@ -18,13 +20,14 @@ from extractor.labels import Row, labels
 from extractor.readings import Atom, RowMaterial
 
 # Tokens of value material.
-_TOKEN = re.compile(
+# stdlib `re`: this pattern runs over every row and needs no Unicode classes.
+_TOKEN = stdre.compile(
     r"(?P<num>\d+(?:\.\d+)?)"
     r"|(?P<page>(?<=\s)[—–\-·•]{1,2} ?[1-9]\d{0,2} ?[—–\-·•]{1,2}(?=\s|$))"
     r"|(?P<rule>-{3,}|={3,}|_{3,})"
     r"|(?P<sign>[-−](?=\d))"
     r"|(?P<dash>[—–]+|-{1,2})"
-    r"|(?P<zero>[/×]|[无空](?!(?![无空])\p{Han}))"
+    r"|(?P<zero>[/×]|[无空](?!(?![无空])[\u3400-\u4dbf\u4e00-\u9fff]))"
     r"|(?P<unit>万元|[件个条项次笔元人家])"
     r"|(?P<pipe>\|)"
     r"|(?P<strong>[\t\n]+)"

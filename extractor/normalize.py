@@ -12,7 +12,9 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-import regex as re
+import re  # stdlib: these patterns need no Unicode properties and run on every report
+
+import regex
 
 # One-to-one replacements: full-width ASCII, the many spaces, CR.
 _TRANSLATE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
@@ -45,13 +47,14 @@ _PAGE_INLINE = re.compile(
 _RULE_LINE = re.compile(r"(?m)^[ \t]*\|?(?:[ \t]*:?[-—–=]{3,}:?[ \t]*\|)*[ \t]*:?[-—–=]{3,}:?[ \t]*\|?[ \t]*\n")
 
 # Thousands separators inside a number: 139,265 → 139265 (only groups of exactly three).
-_THOUSANDS = re.compile(r"(?<=(?<![\d.])\d{1,3})(?:,(?=\d{3}(?!\d)))|(?<=\d,\d{3}),(?=\d{3}(?!\d))")
+# (variable-width look-behind: the `regex` module)
+_THOUSANDS = regex.compile(r"(?<=(?<![\d.])\d{1,3})(?:,(?=\d{3}(?!\d)))|(?<=\d,\d{3}),(?=\d{3}(?!\d))")
 
 # Whitespace inside a label: spaces or line breaks between two Chinese
 # characters (or a Chinese character and CJK punctuation).  Never a tab (a
 # cell boundary), never next to the placeholders 无/空 (cells of their own),
 # never between digits: "2 0" may be two cells.
-_HAN = r"\p{Han}"
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_PUNCT = r"()“”‘’《》、,。:;\"「」【】\[\]"
 _SPLIT = re.compile(
     rf"(?<=[{_HAN}])(?<![无空])[ \n]+(?=[{_HAN}])(?![无空])"
@@ -78,7 +81,7 @@ class Normalized:
         return self.offsets[a] if a < len(self.offsets) else self.source_len
 
 
-def _delete(text: str, offs: list[int], pattern: re.Pattern) -> tuple[str, list[int]]:
+def _delete(text: str, offs: list[int], pattern) -> tuple[str, list[int]]:
     """Drop every match of `pattern`, carrying the offsets of what stays."""
     parts: list[str] = []
     new_offs: list[int] = []

@@ -1,0 +1,71 @@
+"""Throughput and peak memory of the tables path (load → normalise → sections → tables → checks).
+
+Not a test: run it by hand on a quiet machine.
+    .venv/bin/python benchmarks/bench_tables.py [--reports 400] [--seed 1]
+
+It renders a corpus of messy reports with the project's generator (all
+layouts, both templates, random mess), then reads each one on ONE core,
+warm (a first pass is discarded), and prints reports/s and the peak Python
+memory (tracemalloc) of the reading loop.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+import tracemalloc
+
+from extractor import generate
+from extractor.checks import run_checks
+from extractor.normalize import normalize
+from extractor.sections import find_sections
+from extractor.tables import read_tables
+
+
+def corpus(n: int, seed: int) -> list[str]:
+    out = []
+    for i in range(n):
+        rng = random.Random(seed * 1_000_003 + i)
+        gold = generate.random_tables(rng, template="2019" if i % 10 == 9 else "2021")
+        mess = tuple(k for k in generate.MESS_KINDS if rng.random() < 0.3)
+        out.append(generate.render(gold, layout=generate.LAYOUTS[i % len(generate.LAYOUTS)], mess=mess, rng=rng).text)
+    return out
+
+
+def tables_path(text: str) -> None:
+    norm = normalize(text)
+    headings = find_sections(norm.text)
+    read = read_tables(norm, text, headings)
+    run_checks(read.tables, read.certain)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--reports", type=int, default=400)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args()
+    texts = corpus(args.reports, args.seed)
+    chars = sum(map(len, texts))
+    for t in texts:  # warm: imports, compiled patterns, caches
+        tables_path(t)
+    rates = []
+    for _ in range(args.rounds):
+        t0 = time.perf_counter()
+        for t in texts:
+            tables_path(t)
+        rates.append(len(texts) / (time.perf_counter() - t0))
+    tracemalloc.start()
+    for t in texts:
+        tables_path(t)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"reports: {len(texts)} ({chars / len(texts):.0f} chars each on average)")
+    print(f"tables path, one core, warm: {statistics.median(rates):.0f} reports/s "
+          f"(rounds: {', '.join(f'{r:.0f}' for r in rates)})")
+    print(f"peak traced memory while reading: {peak / 1e6:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()
