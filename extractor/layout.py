@@ -28,6 +28,7 @@ _TOKEN = stdre.compile(
     r"|(?P<sign>[-−](?=\d))"
     r"|(?P<dash>[—–]+|-{1,2})"
     r"|(?P<zero>[/×]|[无空](?!(?![无空])[\u3400-\u4dbf\u4e00-\u9fff]))"
+    r"|(?P<comma>,(?=\d{3}(?!\d)))"
     r"|(?P<unit>万元|[件个条项次笔元人家])"
     r"|(?P<pipe>\|)"
     r"|(?P<strong>[\t\n]+)"
@@ -203,6 +204,10 @@ def material(text: str, start: int, end: int, *, stop_at_text: bool = True) -> t
             boundary = "glued" if kind == "sign" else "strong"
             field_has_content = True
             seen_value = True
+        elif kind == "comma":
+            # A thousands separator the normaliser could not prove (glued
+            # digits before it): the number may run across it.
+            boundary = "comma" if boundary == "glued" else "strong"
         elif kind == "unit":
             boundary = "strong"
         elif kind == "page":

@@ -48,7 +48,8 @@ class Atom:
     text: str
     start: int
     end: int
-    # Boundary kind between this atom and the previous one (digits only).
+    # Boundary kind between this atom and the previous one (digits only):
+    # "strong", "weak" (a space), "glued" (nothing), "comma" (maybe 1,234).
     before: str = "strong"
 
 
@@ -228,6 +229,7 @@ def enumerate_readings(
                     pieces += 1
             text = "".join(x.text for x in atoms[i:j + 1])
             nxt = atoms[j + 1] if j + 1 < m else None
+            # A cut where a comma stands is no repair: the comma may separate cells.
             ends_here_cut = nxt is not None and nxt.kind == "digit" and nxt.before == "glued"
             if _valid_piece(text, decimal) and not (sign and text.strip("0.") == ""):
                 value = _parse_number(text, decimal)
@@ -284,7 +286,7 @@ def forced_reading(material: RowMaterial, n: int, decimal: bool = False, negativ
     a cell (`0000000`).  None when the row needs the search.
     """
     atoms = material.atoms
-    if not atoms or any(a.kind in ("blank", "page") or (a.kind == "dash" and len(a.text) > 1)
+    if not atoms or any(a.kind in ("blank", "page") or a.before == "comma" or (a.kind == "dash" and len(a.text) > 1)
                         or (a.kind == "sign" and negative) for a in atoms):
         return None
     if len(atoms) == n and all(a.before == "strong" or a.kind != "num" for a in atoms):

@@ -74,3 +74,27 @@ def test_joint_solution_picks_the_column_consistent_reading():
     solved = solve_table3(cands, ["unable_no_info", "other_other"], 7)
     assert solved.status == "unique"
     assert solved.choice["unable_no_info"].values == (22, 0, 0, 0, 0, 3, 25)
+
+
+def test_generated_239_thousands_comma_after_glued_zeros():
+    """'行政许可00[bookmark]63,642': the comma survives normalisation; the number runs across it."""
+    assert _readings("0063,642", 3) == [(0, 0, 63642)]
+    assert _readings("1,234", 1) == [(1234,)]
+
+
+def test_generated_9_minus_sign_in_older_template_is_a_reading_not_a_placeholder():
+    """'行政处罚7-222185' (本年增/减 = -2): the hyphen may be a minus; both readings survive."""
+    rs = _readings("7-222185", 3, negative=True)
+    assert (7, -2, 22185) in rs and (7, 0, 222185) in rs
+    assert _readings("7-222185", 3) == [(7, 0, 222185)]  # tables without signed columns
+
+
+def test_dash_runs_are_one_or_two_placeholders():
+    assert set(_readings("0————0", 4)) == {(0, 0, 0, 0)}
+    assert _readings("0——0", 3) == [(0, 0, 0)]
+
+
+def test_inline_page_number_is_skipped_or_read():
+    rs = _readings("1 0 — 3 — 0 1", 4)
+    assert (1, 0, 0, 1) in rs
+    assert (1, 0, 0, 3, 0, 0, 1) in _readings("1 0 — 3 — 0 1", 7)
