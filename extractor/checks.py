@@ -8,6 +8,8 @@ review, and the cells involved are capped below the "certain" level.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from extractor.labels import Identity, labels
 from extractor.record import Cell, Check
 
@@ -24,19 +26,18 @@ def _fmt(cells: list[Cell]) -> str:
     return "+".join("∅" if c.value is None else f"{c.value:g}" if isinstance(c.value, float) else str(c.value) for c in cells)
 
 
-def _check(rule: str, table: str, lhs: list[tuple[str, str]], rhs: list[tuple[str, str]], tables: dict, certain: set) -> Check | None:
+def _check(rule: str, table: str, lhs: tuple, rhs: tuple, names: list[str], tables: dict, certain: set) -> Check | None:
     t = tables[table]
     lc = [t[r][c] for r, c in lhs]
     rc = [t[r][c] for r, c in rhs]
-    if all(c.value is None for c in lc + rc):
+    if all(c.value is None for c in lc) and all(c.value is None for c in rc):
         return None
     ok = abs(sum(map(_num, lc)) - sum(map(_num, rc))) < 1e-9
-    names = [f"{table}.{r}.{c}" for r, c in lhs + rhs]
     detail = f"{_fmt(lc)} = {_fmt(rc)}" if ok else f"{_fmt(lc)} ≠ {_fmt(rc)}"
     cause = None
     if not ok:
         cause = "agency" if all((table, r, c) in certain for r, c in lhs + rhs) else "reading"
-    return Check(rule, ok, detail, names, cause)
+    return Check(rule, ok, detail, list(names), cause)
 
 
 def _expand(ident: Identity) -> list[tuple[str, list[tuple[str, str]], list[tuple[str, str]]]]:
@@ -55,14 +56,24 @@ def _expand(ident: Identity) -> list[tuple[str, list[tuple[str, str]], list[tupl
     return out
 
 
+@lru_cache(maxsize=1)
+def _all_rules() -> tuple:
+    """Every (rule, table, lhs, rhs, cell names) the identities expand to: static, built once."""
+    out = []
+    for ident in labels().identities:
+        for rule, lhs, rhs in _expand(ident):
+            names = [f"{ident.table}.{r}.{c}" for r, c in lhs + rhs]
+            out.append((rule, ident.table, tuple(lhs), tuple(rhs), names))
+    return tuple(out)
+
+
 def run_checks(tables: dict, certain: set) -> list[Check]:
     """All identity checks; caps the confidence of cells a failing check names."""
     checks: list[Check] = []
-    for ident in labels().identities:
-        for rule, lhs, rhs in _expand(ident):
-            ch = _check(rule, ident.table, lhs, rhs, tables, certain)
-            if ch is not None:
-                checks.append(ch)
+    for rule, table, lhs, rhs, names in _all_rules():
+        ch = _check(rule, table, lhs, rhs, names, tables, certain)
+        if ch is not None:
+            checks.append(ch)
     for ch in checks:
         if ch.ok:
             continue

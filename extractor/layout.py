@@ -79,9 +79,14 @@ def _ordinal_start(text: str, s: int, ordinal: int | None) -> int:
     follows it, so a bare digit is never taken from a value.
     """
     if ordinal is None:
-        return s
-    m = _ordinal_rx(ordinal).search(text[max(0, s - 5):s])
-    return s - (len(text[max(0, s - 5):s]) - m.start()) if m else s
+        m = _CN_ORDINAL.search(text[max(0, s - 6):s])
+    else:
+        m = _ordinal_rx(ordinal).search(text[max(0, s - 5):s])
+    return s - (len(text[max(0, s - (5 if ordinal else 6)):s]) - m.start()) if m else s
+
+
+# "二、" / "(一)" before a row label: part of the label, never a value.
+_CN_ORDINAL = re.compile(r"(?:[一二三四五六七八九十]{1,2}、|\([一二三四五六七八九十]{1,2}\))\s*$")
 
 
 @lru_cache(maxsize=None)
