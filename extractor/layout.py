@@ -117,12 +117,36 @@ def find_rows(text: str, start: int, end: int, rows: tuple[Row, ...], blocked: l
                     break
                 pos = i + 1
         if best is not None:
-            best.start = _extend_back(text, best.start, row.match[0], text[best.start:best.end], start)
-            best.start = _ordinal_start(text, best.start, row.ordinal)
+            best.start = label_start(text, best.start, best.end, row, start)
             cursor = best.end
         found.append(best)
     _fuzzy_fill(text, start, end, rows, found, blocked)
     return found
+
+
+# Words of a reworded label left in front of the variant that matched
+# ("5.属三类…" found at "三类…"): Han characters and label punctuation, never
+# the placeholders 无/空, never a digit or a cell boundary.
+_REMNANT = re.compile(r"(?:[无空](?=[\u4e00-\u9fff])|(?![无空])[\u4e00-\u9fff“”\"、,()]){1,12}$")
+
+
+def label_start(text: str, s: int, e: int, row: Row, floor: int) -> int:
+    """Where a row label found at [s, e) really starts: with its cut-off words, remnants and ordinal."""
+    s = _extend_back(text, s, row.match[0], text[s:e], floor)
+    s = _remnant_start(text, s, row.ordinal)
+    return max(floor, _ordinal_start(text, s, row.ordinal))
+
+
+def _remnant_start(text: str, s: int, ordinal: int | None) -> int:
+    """Take in a reworded label's leading words, when an ordinal (or a boundary) stands before them."""
+    m = _REMNANT.search(text[max(0, s - 12):s])
+    if not m:
+        return s
+    r = s - (len(text[max(0, s - 12):s]) - m.start())
+    if ordinal is not None:
+        return r if _ordinal_start(text, r, ordinal) < r else s
+    before = text[r - 1] if r > 0 else "\n"
+    return r if before in " \t\n|" else s
 
 
 def _extend_back(text: str, s: int, full: str, matched: str, floor: int) -> int:
@@ -139,7 +163,7 @@ def _extend_back(text: str, s: int, full: str, matched: str, floor: int) -> int:
     i, j = s - 1, len(prefix) - 1
     while j >= 0 and i >= floor:
         ch = text[i]
-        if ch in " \t\n":
+        if ch in " \t\n、,":
             i -= 1
             continue
         if ch != prefix[j]:
@@ -150,6 +174,16 @@ def _extend_back(text: str, s: int, full: str, matched: str, floor: int) -> int:
 
 
 def _fuzzy_fill(text: str, start: int, end: int, rows: tuple[Row, ...], found: list[Anchor | None], blocked: list[Anchor]) -> None:
+    """Rows exact matching missed: the trained classifier decides (`extractor.model`);
+    fuzzy matching alone when no model is loaded."""
+    from extractor import model
+
+    if not model.fill_rows(text, start, end, rows, found, blocked):
+        _fuzzy_only(text, start, end, rows, found, blocked)
+    model.observe(text, start, end, rows, found)
+
+
+def _fuzzy_only(text: str, start: int, end: int, rows: tuple[Row, ...], found: list[Anchor | None], blocked: list[Anchor]) -> None:
     for i, row in enumerate(rows):
         if found[i] is not None:
             continue
@@ -165,7 +199,7 @@ def _fuzzy_fill(text: str, start: int, end: int, rows: tuple[Row, ...], found: l
         s, e = lo + al.dest_start, lo + al.dest_end
         if any(ch.isdigit() for ch in text[s:e]) or _overlaps(s, e, blocked):
             continue
-        found[i] = Anchor(row.key, _ordinal_start(text, s, row.ordinal), e, "fuzzy", al.score)
+        found[i] = Anchor(row.key, label_start(text, s, e, row, lo), e, "fuzzy", al.score)
 
 
 def material(text: str, start: int, end: int, *, stop_at_text: bool = True) -> tuple[RowMaterial, int]:

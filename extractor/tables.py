@@ -283,8 +283,8 @@ def read_table4(norm: Normalized, src: str, region: tuple[int, int], headings: l
         return
     first_val = m.start()
     vstart = max([a.end for a in heads if a.end <= first_val] + [first_head])
-    mat, stop = L.material(text, vstart, end)
     n = len(lab.col4) * len(lab.group4)
+    mat, stop = _table4_material(text, vstart, end, heads, n)
     size = len(lab.col4)
 
     def group_ok(cells: list[CellRead]) -> bool:
@@ -327,6 +327,29 @@ def read_table4(norm: Normalized, src: str, region: tuple[int, int], headings: l
             out.certain.add(("table4", g, col))
     if solved.status == "ambiguous":
         out.issues.append(Issue("table4.ambiguous", f"{len(solved.alternatives) + 1} readings of table 4 satisfy the totals"))
+
+
+def _table4_material(text: str, start: int, end: int, heads: list[L.Anchor], n: int) -> tuple[RowMaterial, int]:
+    """Table 4's values, read on across header words printed between them.
+
+    Most reports print one row of 15 values; some print a row per group with
+    its label ("行政复议 | 0 | 0 …", "未经复议直接起诉 | …"): reading stops at
+    text, so when the text is table furniture the reading goes on after it.
+    """
+    mat, stop = L.material(text, start, end)
+    by_start = {a.start: a for a in heads}
+    while sum(1 for a in mat.atoms if a.kind != "blank") < n and stop < end:
+        s = stop
+        while s < end and text[s] in " \t\n|":
+            s += 1
+        a = by_start.get(s)
+        if a is None:
+            break
+        more, stop = L.material(text, a.end, end)
+        if more.atoms:
+            more.atoms[0].before = "strong"
+        mat.atoms.extend(more.atoms)
+    return mat, stop
 
 
 # ------------------------------------------------------------------ table 2

@@ -127,3 +127,17 @@ def test_pt001_glued_table3_solved_by_column_identities():
     assert [t4["litigation_direct"][c]["value"] for c in ("upheld", "total")] == [12, 12]
     nd = rec["tables"]["table2"]["normative_docs"]
     assert nd["issued"]["confidence"] < 0.9 and nd["issued"].get("candidates")
+
+
+def test_table4_printed_a_row_per_group():
+    text = ("四、政府信息公开行政复议、行政诉讼情况\n"
+            "| | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |\n"
+            "| 行政复议 | 1 | 0 | 0 | 1 | 2 |\n"
+            "| 未经复议直接起诉 | 0 | 0 | 0 | 0 | 0 |\n"
+            "| 复议后起诉 | 3 | 0 | 0 | 0 | 3 |\n"
+            "五、存在的主要问题及改进情况\n无。")
+    rec = extractor.extract(text).to_dict()
+    t4 = rec["tables"]["table4"]
+    assert [t4["review"][c]["value"] for c in ("upheld", "pending", "total")] == [1, 1, 2]
+    assert [t4["litigation_after_review"][c]["value"] for c in ("upheld", "total")] == [3, 3]
+    assert t4["review"]["total"]["confidence"] >= 0.9
