@@ -36,6 +36,8 @@ _TOKEN = stdre.compile(
     r"|(?P<text>[^\d\s|/—–\-−×]+)"
 )
 _SENTENCE = re.compile(r"[。;!?]")
+# A number glued to one of these is a date, a percentage or an ordinal.
+_DATE_SUFFIX = stdre.compile(r"[年月日号%]")
 # Fuzzy matches below this score are not anchors.
 FUZZY_MIN = 82.0
 
@@ -220,6 +222,9 @@ def material(text: str, start: int, end: int, *, stop_at_text: bool = True) -> t
         s, e = m.span()
         pos = e
         if kind == "num":
+            if _DATE_SUFFIX.match(text, e):
+                pos = s  # "2023年…": prose or a date, never a cell value
+                break
             if pending_blank and seen_value:
                 for bs, be in pending_blank:
                     mat.atoms.append(Atom("blank", "", bs, be))

@@ -141,3 +141,12 @@ def test_table4_printed_a_row_per_group():
     assert [t4["review"][c]["value"] for c in ("upheld", "pending", "total")] == [1, 1, 2]
     assert [t4["litigation_after_review"][c]["value"] for c in ("upheld", "total")] == [3, 3]
     assert t4["review"]["total"]["confidence"] >= 0.9
+
+
+def test_blank_fee_cell_followed_by_a_dated_note_reads_no_year():
+    """A blank cell must never borrow a year from the note after the table."""
+    text = ("二、主动公开政府信息情况\n第二十条第（八）项\n信息内容\t本年收费金额（单位：万元）\n"
+            "行政事业性收费\t\n注：本表数据截至2023年12月31日\n三、收到和处理政府信息公开申请情况\n")
+    rec = extractor.extract(text).to_dict()
+    assert rec["tables"]["table2"]["fees"]["amount"]["value"] is None
+    assert rec["needs_review"]
