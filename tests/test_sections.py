@@ -41,3 +41,10 @@ def test_renamed_and_glued_headings():
 def test_missing_sections_are_absent_not_invented():
     found = find_sections(normalize("一、总体情况\n好。\n六、其他需要报告的事项\n无。").text)
     assert [f.id for f in found] == ["overview", "other"]
+
+
+def test_misnumbered_headings_still_found_in_order():
+    text = ("一、总体情况\n好。\n二、主动公开政府信息情况\n表\n二、收到和处理政府信息公开申请情况\n表\n"
+            "三、政府信息公开行政复议、行政诉讼情况\n表\n五、存在的主要问题及改进情况\n无。\n七、其他需要报告的事项\n无。")
+    found = find_sections(normalize(text).text)
+    assert [f.id for f in found] == ["overview", "proactive", "requests", "review_litigation", "problems", "other"]
