@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import re  # stdlib: these patterns need no Unicode properties and run on every report
 
@@ -127,8 +128,14 @@ def _nfkc(text: str, offs: list[int]) -> tuple[str, list[int]]:
     return "".join(out), new_offs
 
 
+@lru_cache(maxsize=2)
 def normalize(source: str) -> Normalized:
-    """The cleaned text the readers work on, with its offset map back to `source`."""
+    """The cleaned text the readers work on, with its offset map back to `source`.
+
+    Pure, and memoised for the last texts: the tables and the narrative
+    both start from it, and a report is normalised once.  Callers must not
+    mutate the result.
+    """
     offs = list(range(len(source)))
     text, offs = _delete(source, offs, _JUNK)
     text = _ODD_CHAR.sub(_one_to_one, text)

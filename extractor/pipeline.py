@@ -92,7 +92,7 @@ def _narrative(text: str, report: Report, read, norm) -> None:
     report.meta = narrative.read_meta(text)
     report.facts = narrative.tag_facts(text, report.sections, exclude=exclude)
     if report.error is None:
-        agree = narrative.agreement_checks(report.facts, report.tables)
+        agree = narrative.agreement_checks(report.facts, report.tables, text=text, exclude=exclude)
         report.checks.extend(agree)
         for ch in agree:
             if not ch.ok:
