@@ -29,7 +29,7 @@ import re as stdre
 
 import regex as re
 
-from extractor.normalize import normalize
+from extractor.normalize import delete_matches, normalize
 from extractor.numerals import CHINESE_NUMERAL_CHARS, value_of
 from extractor.record import Cell, Check, Fact, SectionSpan, missing_cell
 
@@ -239,29 +239,10 @@ def _extra_junk() -> re.Pattern:
     )
 
 
-def _drop(text: str, offs: list[int], pattern: re.Pattern) -> tuple[str, list[int]]:
-    """Delete every match, carrying the offsets of what stays."""
-    parts: list[str] = []
-    new: list[int] = []
-    last = 0
-    for m in pattern.finditer(text):
-        s, e = m.span()
-        if s == e:
-            continue
-        parts.append(text[last:s])
-        new.extend(offs[last:s])
-        last = e
-    if last == 0:
-        return text, offs
-    parts.append(text[last:])
-    new.extend(offs[last:])
-    return "".join(parts), new
-
-
 def make_view(text: str) -> View:
     """Normalise (shared step), drop what only hides numbers, fold traditional characters one for one."""
     norm = normalize(text)
-    t, offs = _drop(norm.text, norm.offsets, _extra_junk())
+    t, offs = delete_matches(norm.text, norm.offsets, _extra_junk())
     return View(t.translate(rules().fold), offs, len(text))
 
 

@@ -92,7 +92,7 @@ class Normalized:
         return self.offsets[a] if a < len(self.offsets) else self.source_len
 
 
-def _delete(text: str, offs: list[int], pattern) -> tuple[str, list[int]]:
+def delete_matches(text: str, offs: list[int], pattern) -> tuple[str, list[int]]:
     """Drop every match of `pattern`, carrying the offsets of what stays."""
     parts: list[str] = []
     new_offs: list[int] = []
@@ -137,12 +137,12 @@ def normalize(source: str) -> Normalized:
     mutate the result.
     """
     offs = list(range(len(source)))
-    text, offs = _delete(source, offs, _JUNK)
+    text, offs = delete_matches(source, offs, _JUNK)
     text = _ODD_CHAR.sub(_one_to_one, text)
     text, offs = _nfkc(text, offs)
-    text, offs = _delete(text, offs, _PAGE)
-    text, offs = _delete(text, offs, _PAGE_INLINE)
-    text, offs = _delete(text, offs, _RULE_LINE)
-    text, offs = _delete(text, offs, _THOUSANDS)
-    text, offs = _delete(text, offs, _SPLIT)
+    text, offs = delete_matches(text, offs, _PAGE)
+    text, offs = delete_matches(text, offs, _PAGE_INLINE)
+    text, offs = delete_matches(text, offs, _RULE_LINE)
+    text, offs = delete_matches(text, offs, _THOUSANDS)
+    text, offs = delete_matches(text, offs, _SPLIT)
     return Normalized(text, offs, len(source))
