@@ -150,3 +150,18 @@ def test_blank_fee_cell_followed_by_a_dated_note_reads_no_year():
     rec = extractor.extract(text).to_dict()
     assert rec["tables"]["table2"]["fees"]["amount"]["value"] is None
     assert rec["needs_review"]
+
+
+@needs_shared
+def test_torn_number_in_a_tab_row_is_rejoined_by_the_identities():
+    """'5 7' printed for 57: eight pieces for seven cells; only the join satisfies the identities."""
+    ann = next(a for a in ANNS if a["id"] == "seed_001_22879b8c46a5464c")
+    text = read_text(ann)
+    i = text.index("一、本年新收政府信息公开申请数量")
+    j = text.index("\n", i)
+    torn = text[:i] + text[i:j].replace("\t57\t", "\t5 7\t", 1) + text[j:]
+    rec = extractor.extract(torn).to_dict()
+    cell = rec["tables"]["table3"]["new"]["natural_person"]
+    assert cell["value"] == 57 and cell["raw"] == "5 7"
+    assert torn[cell["span"][0]:cell["span"][1]] == "5 7"
+    assert compare(rec, ann["tables"])["wrong"] == []
