@@ -32,6 +32,208 @@ def extract(
     sys.stdout.write(json.dumps(rec, ensure_ascii=False, indent=2 if pretty else None) + "\n")
 
 
+@app.command()
+def batch(
+    inputs: list[str] = typer.Argument(..., help="Files, directories (recursive) and globs of .txt .md .html .htm .docx .pdf"),
+    out: Path = typer.Option(..., "--out", help="JSON Lines output: one record per input, sorted by path"),
+    cells: Optional[Path] = typer.Option(None, "--cells", help="Long table of every cell (.parquet or .csv)"),
+    facts: Optional[Path] = typer.Option(None, "--facts", help="Long table of every fact (.parquet or .csv)"),
+    summary: Optional[Path] = typer.Option(None, "--summary", help="Write the summary as JSON here too"),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Worker processes (default: all cores)"),
+    resume: bool = typer.Option(False, "--resume", help="Keep the records already in --out; read only the rest"),
+    timeout: float = typer.Option(120.0, "--timeout", help="Seconds one file may take (0: no limit)"),
+    engine: str = typer.Option("local", "--engine", help="local (worker processes) or dask"),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="dask scheduler address (default: a local cluster)"),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Progress bar on stderr"),
+) -> None:
+    """Read many reports: one record per input in --out, a summary on stderr."""
+    from extractor.batch import Options, format_summary, run_batch
+
+    for p in (cells, facts):
+        if p is not None and p.suffix.lower() not in (".parquet", ".pq", ".csv"):
+            typer.echo(f"extractor: {p}: long tables are .parquet or .csv", err=True)
+            raise typer.Exit(2)
+    if engine not in ("local", "dask"):
+        typer.echo(f"extractor: unknown engine {engine!r} (local or dask)", err=True)
+        raise typer.Exit(2)
+    opts = Options(out=out, cells=cells, facts=facts, summary=summary, workers=workers, resume=resume,
+                   timeout=timeout or None, engine=engine, scheduler=scheduler, progress=progress)
+    try:
+        result = run_batch(inputs, opts)
+    except KeyboardInterrupt:
+        typer.echo(f"\nextractor: interrupted; the records written so far are in {out}; "
+                   "run again with --resume to finish", err=True)
+        raise typer.Exit(130)
+    typer.echo(format_summary(result), err=True)
+
+
+# ---------------------------------------------------------------- annotations and the table classifier
+@app.command("check-data")
+def check_data(
+    annotations: Optional[Path] = typer.Option(None, "--annotations", help="The annotations directory (reports/, excerpts/); default: the repo's"),
+) -> None:
+    """Validate every annotation: texts and their sha256, offsets, labels, facts, gold identities."""
+    from extractor.annotations import check_data as run
+
+    pr = run(annotations)
+    for w in pr.warnings:
+        typer.echo(f"warning: {w}", err=True)
+    for e in pr.errors:
+        typer.echo(f"error: {e}", err=True)
+    typer.echo(f"check-data: {pr.checked} annotation(s), {len(pr.errors)} error(s), {len(pr.warnings)} warning(s)")
+    if pr.errors or not pr.checked:
+        raise typer.Exit(1)
+
+
+@app.command()
+def annotate(
+    file: Path = typer.Argument(..., help="A report to annotate"),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write here (default: stdout)"),
+) -> None:
+    """Write an annotation pre-filled from the current extraction, for a person to correct."""
+    from extractor.annotations import dumps, prefill
+
+    if not file.exists():
+        typer.echo(f"extractor: no such file: {file}", err=True)
+        raise typer.Exit(2)
+    root = out.resolve().parents[2] if out is not None and out.resolve().parent.name in ("reports", "excerpts") else None
+    text = dumps(prefill(file, root=root, id=out.stem if out is not None else None))
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"annotate: wrote {out}; correct it, then `extractor check-data`", err=True)
+
+
+@app.command()
+def train(
+    annotations: Optional[Path] = typer.Option(None, "--annotations", help="The annotations directory; default: the repo's"),
+    out: Optional[Path] = typer.Option(None, "--out", help="Where the models go; default: the repo's models/"),
+    which: str = typer.Option("all", "--which", help="tables, facts or all"),
+    cv: bool = typer.Option(False, "--cv", help="Also run the grouped cross-validation and record it in the meta and card"),
+) -> None:
+    """Retrain from the annotations: the table classifier (and the facts model when present)."""
+    from extractor.annotations import DEFAULT_DIR
+    from extractor.model import models_dir
+
+    if which not in ("tables", "facts", "all"):
+        typer.echo("extractor: --which must be tables, facts or all", err=True)
+        raise typer.Exit(2)
+    annotations = annotations or DEFAULT_DIR
+    out = out or models_dir()
+    if which in ("tables", "all"):
+        from extractor.train import train as train_tables, write_card
+        from extractor.evaluate import cross_validate
+
+        res = cross_validate(annotations, log=lambda m: typer.echo(m, err=True)) if cv else None
+        meta = train_tables(annotations, out, cv=res, log=lambda m: typer.echo(m, err=True))
+        write_card(out, meta)
+        typer.echo(f"tables model: {out / 'tables.skops'} ({meta['data']['fragments']} fragments, "
+                   f"fresh generated accuracy {meta['metrics']['fresh_generated']['accuracy']:.4f})")
+    if which in ("facts", "all"):
+        try:
+            from extractor import facts_model
+        except ImportError:
+            facts_model = None
+        if facts_model is not None and hasattr(facts_model, "train"):
+            facts_model.train(annotations, out)
+            typer.echo(f"facts model: {out / facts_model.MODEL_NAME}")
+        elif which == "facts":
+            typer.echo("extractor: no facts model in this build", err=True)
+            raise typer.Exit(2)
+
+
+@app.command()
+def evaluate(
+    annotations: Optional[Path] = typer.Option(None, "--annotations", help="The annotations directory; default: the repo's"),
+    model: Optional[Path] = typer.Option(None, "--model", help="The model directory to evaluate; default: the repo's models/"),
+    compare: Optional[Path] = typer.Option(None, "--compare", help="Another model directory: list the rows the two read differently"),
+    folds: int = typer.Option(5, "--folds", help="Cross-validation folds (grouped by report)"),
+    as_json: Optional[Path] = typer.Option(None, "--json", help="Also write the results as JSON here"),
+) -> None:
+    """Per-label precision/recall, cell accuracy and silent errors, with and without the classifier."""
+    from extractor import evaluate as E
+    from extractor import model as M
+    from extractor.annotations import DEFAULT_DIR
+
+    annotations = annotations or DEFAULT_DIR
+    model = model or M.models_dir()
+    m, st = M.load(model)
+    if m is None:
+        typer.echo(f"extractor: {st['message']}", err=True)
+    if compare is not None:
+        other, st2 = M.load(compare)
+        if other is None:
+            typer.echo(f"extractor: --compare: {st2['message']}", err=True)
+            raise typer.Exit(1)
+        diffs = E.compare_models(m, other, annotations)
+        typer.echo(f"rows read differently by {model} (a) and {compare} (b): {len(diffs)}")
+        for d in diffs:
+            verdict = "a right" if d["a_right"] and not d["b_right"] else "b right" if d["b_right"] and not d["a_right"] else "both wrong" if not d["a_right"] else "both right"
+            typer.echo(f"  {d['text']:40} {d['row']:36} a={d['a']} b={d['b']} gold={d['gold']} ({verdict})")
+        if as_json:
+            as_json.write_text(json.dumps(diffs, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        return
+    from extractor.train import TrainConfig
+
+    cfg = TrainConfig()
+    meta_path = model / M.META_NAME
+    if meta_path.exists():
+        try:
+            cfg = TrainConfig(**json.loads(meta_path.read_text(encoding="utf-8")).get("config", {}))
+        except TypeError:
+            pass
+    res = E.cross_validate(annotations, cfg, E.EvalConfig(folds=folds), log=lambda x: typer.echo(x, err=True))
+    typer.echo(E.format_cv(res))
+    shipped = E.evaluate_model(m, annotations)
+    typer.echo("")
+    typer.echo(f"the model in {model} (trained on the annotated reports; the generated ones are fresh):")
+    for name, v in shipped.items():
+        for w in ("with", "without"):
+            s = v[w]
+            typer.echo(f"  {name:18} {('classifier' if w == 'with' else 'fuzzy only'):10} cells {s['cells']:>6} "
+                       f"accuracy {100 * s['accuracy']:.3f}% wrong {s['wrong']} silent {s['silent']}")
+    if as_json:
+        as_json.write_text(json.dumps({"cv": res, "model": shipped}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+@app.command()
+def review(
+    batch_file: Path = typer.Argument(..., help="A batch's JSON Lines (extractor batch ... --out FILE.jsonl)"),
+    all_reports: bool = typer.Option(False, "--all", help="List every report, not only those needing review"),
+    sort: str = typer.Option("confidence", "--sort", help="Column to sort by (confidence, n_failing, low_cells, ...)"),
+    report: Optional[str] = typer.Option(None, "--report", help="A report (its position or the end of its path) to render"),
+    html_out: Optional[Path] = typer.Option(None, "--html", help="Write that report's review view here (standalone HTML)"),
+) -> None:
+    """The reports of a batch that need a look, least certain first; optionally one report's review view as HTML.
+
+    Corrections are made in notebooks/review.ipynb (or with extractor.review).
+    """
+    from extractor import review as R
+
+    if not batch_file.exists():
+        typer.echo(f"extractor: no such file: {batch_file}", err=True)
+        raise typer.Exit(2)
+    records = R.read_batch(batch_file)
+    df = R.review_frame(records, only_review=not all_reports)
+    if sort not in df.columns:
+        typer.echo(f"extractor: --sort must be one of {', '.join(df.columns)}", err=True)
+        raise typer.Exit(2)
+    df = R.sort_frame(df, sort)
+    typer.echo(df.drop(columns=["failing_checks"]).to_string() if len(df) else "no report needs review")
+    if report is not None or html_out is not None:
+        if report is None or html_out is None:
+            typer.echo("extractor: --report and --html go together", err=True)
+            raise typer.Exit(2)
+        try:
+            rec = R.pick_record(records, report)
+        except (KeyError, IndexError) as e:
+            typer.echo(f"extractor: --report {report}: {e}", err=True)
+            raise typer.Exit(2)
+        typer.echo(f"review view of {rec['source']['path']}: {R.write_view_html(rec, html_out)}", err=True)
+
+
 def main() -> None:  # pragma: no cover
     app()
 

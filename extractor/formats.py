@@ -115,10 +115,6 @@ class _Lines:
         self.lines.extend(rows)
         self.lines.append("")
 
-    def blank(self) -> None:
-        self.block()
-        self.lines.append("")
-
     def result(self) -> str:
         self.block()
         return _MULTI_BLANK.sub("\n\n", "\n".join(self.lines)).strip("\n")
@@ -389,7 +385,7 @@ def load_html(data: bytes, path: str | None, digest: str) -> Document:
     text = html_to_text(markup) if _TAGGY.search(markup[:20000]) else markup
     doc = Document(path, text, enc, "html", digest)
     if note:
-        doc.warnings = [Issue("input.charset_mismatch", note)]  # type: ignore[attr-defined]
+        doc.warnings.append(Issue("input.charset_mismatch", note))
     if not text.strip():
         doc.error = Issue("input.no_text", "the page has no visible text")
     return doc
@@ -547,6 +543,9 @@ def load_docx(data: bytes, path: str | None, digest: str) -> Document:
 # ---------------------------------------------------------------- PDF
 
 _CID = re.compile(r"\(cid:\d+\)")
+# A page of a real report holds hundreds of characters; a scan with a stamped
+# page number or header holds a handful.
+SCAN_CHARS_PER_PAGE = 20
 
 
 def _quiet_pdfminer() -> None:
@@ -597,11 +596,12 @@ def load_pdf(data: bytes, path: str | None, digest: str) -> Document:
     if b"%PDF" not in data[:1024]:
         return _error(path, "pdf", digest, "input.corrupt", "not a PDF file (no %PDF header)")
     pages: list[str] = []
-    chars = 0
+    chars = images = 0
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             for page in pdf.pages:
                 chars += len(page.chars)
+                images += len(page.images)
                 pages.append(pdf_page_text(page))
                 page.close()
     except (PDFPasswordIncorrect, PDFEncryptionError) as e:
@@ -617,4 +617,9 @@ def load_pdf(data: bytes, path: str | None, digest: str) -> Document:
     if not _CID.sub("", text).strip():
         return _error(path, "pdf", digest, "input.no_text_layer",
                       "the PDF's text has no Unicode mapping (only (cid:N) glyph codes); it needs OCR first")
+    visible = len("".join(text.split()))
+    if images and visible < SCAN_CHARS_PER_PAGE * len(pages):
+        return _error(path, "pdf", digest, "input.no_text_layer",
+                      f"the PDF's {len(pages)} page(s) are images with only {visible} characters of text"
+                      " (a scan with page numbers?); it needs OCR first")
     return Document(path, text, None, "pdf", digest)

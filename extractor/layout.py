@@ -24,9 +24,9 @@ from extractor.readings import Atom, RowMaterial
 _TOKEN = stdre.compile(
     r"(?P<num>\d+(?:\.\d+)?)"
     r"|(?P<page>(?<=\s)[—–\-·•]{1,2} ?[1-9]\d{0,2} ?[—–\-·•]{1,2}(?=\s|$))"
-    r"|(?P<rule>-{3,}|={3,}|_{3,})"
+    r"|(?P<rule>={3,}|_{3,})"
     r"|(?P<sign>[-−](?=\d))"
-    r"|(?P<dash>[—–]+|-{1,2})"
+    r"|(?P<dash>[—–]+|-+)"
     r"|(?P<zero>[/×]|[无空](?!(?![无空])[\u3400-\u4dbf\u4e00-\u9fff]))"
     r"|(?P<comma>,(?=\d{3}(?!\d)))"
     r"|(?P<unit>万元|[件个条项次笔元人家])"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from extractor.record import Issue
@@ -33,6 +33,8 @@ class Document:
     format: str
     sha256: str
     error: Issue | None = None
+    # Things the loader noticed that do not stop reading (a declared charset that lied).
+    warnings: list[Issue] = field(default_factory=list)
 
     @property
     def chars(self) -> int:
@@ -54,17 +56,34 @@ def _cjk_score(text: str) -> float:
 
 
 def _looks_utf16(data: bytes) -> str | None:
-    """UTF-16 without a BOM: NULs in every other byte of ASCII-heavy text."""
-    if len(data) < 4 or len(data) % 2:
+    """UTF-16 without a BOM: NULs in every other byte.
+
+    ASCII-heavy text has a NUL in nearly every other byte; Chinese text has
+    them only around digits, tabs and newlines (and in characters like 一
+    U+4E00), so for it the byte order whose decoding reads most like a
+    report wins, if either does.
+    """
+    if len(data) < 4:  # an odd length is a truncated file, still UTF-16
         return None
     sample = data[:4000]
+    sample = sample[: len(sample) // 2 * 2]
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
     half = len(sample) // 2
     if odd > 0.2 * half and even < 0.05 * half:
         return "utf-16-le"
     if even > 0.2 * half and odd < 0.05 * half:
         return "utf-16-be"
-    return None
+    if odd + even < max(4, 0.02 * half):
+        return None
+    best: tuple[float, str | None] = (0.01, None)
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            text = sample.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if not _is_binary(text):
+            best = max(best, (_cjk_score(text), enc), key=lambda x: x[0])
+    return best[1]
 
 
 def _is_binary(text: str) -> bool:
@@ -76,28 +95,38 @@ def _is_binary(text: str) -> bool:
     return bad > max(8, 0.01 * len(sample))
 
 
+def _decode_cut(data: bytes, enc: str) -> str:
+    """Decode strictly, except that the bytes may end inside a character.
+
+    Downloads and crawler dumps are often cut mid-character; the incomplete
+    trailing sequence (at most 3 bytes) is dropped, nothing is replaced, and
+    any invalid byte elsewhere still raises UnicodeDecodeError.
+    """
+    return codecs.getincrementaldecoder(enc)(errors="strict").decode(data, final=False)
+
+
 def decode(data: bytes) -> tuple[str, str]:
     """Decode report bytes; returns (text, encoding).  Raises UnicodeError if nothing fits."""
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8"), "utf-8-sig"
+        return _decode_cut(data[len(codecs.BOM_UTF8):], "utf-8"), "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
+        return _decode_cut(data, "utf-16"), "utf-16"
     u16 = _looks_utf16(data)
     if u16:
         try:
-            return data.decode(u16), u16
+            return _decode_cut(data, u16), u16
         except UnicodeDecodeError:
             pass
     if b"\x00" in data[:8000]:
         raise UnicodeError("binary content (NUL bytes)")
     try:
-        return data.decode("utf-8"), "utf-8"
+        return _decode_cut(data, "utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
     decoded: list[tuple[float, str, str]] = []
     for enc in ("gb18030", "big5"):
         try:
-            t = data.decode(enc)
+            t = _decode_cut(data, enc)
         except UnicodeDecodeError:
             continue
         decoded.append((_cjk_score(t), enc, t))

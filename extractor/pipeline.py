@@ -40,6 +40,7 @@ def extract_file(path: str | os.PathLike) -> Report:
 
 def extract_document(doc: Document) -> Report:
     report = Report(source=doc.source())
+    report.issues.extend(doc.warnings)
     if doc.error is not None:
         report.error = doc.error
         return report

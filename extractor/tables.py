@@ -168,6 +168,7 @@ def read_table3(norm: Normalized, src: str, region: tuple[int, int], headings: l
             mat, _ = L.material(text, g_anchor.end, stop)
             if not mat.empty() and not any(materials.get(k) for k in ("other_overdue_correction", "other_overdue_fee")):
                 materials[target] = mat
+                spans[target] = (g_anchor.start, stop)
                 out.template = "2019"
 
     candidates: dict[str, list[Reading]] = {}

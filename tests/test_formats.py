@@ -312,6 +312,23 @@ def test_pdf_without_text_layer():
     assert "OCR" in doc.error.message
 
 
+def test_pdf_scan_with_a_page_number_is_still_a_scan():
+    from PIL import Image
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4, invariant=1)
+    for n in (1, 2):
+        c.drawImage(ImageReader(Image.new("L", (60, 80), 200)), 50, 100, width=400, height=600)
+        c.drawString(290, 40, f"- {n} -")
+        c.showPage()
+    c.save()
+    doc = load_bytes(buf.getvalue(), "scan2.pdf")
+    assert doc.error.code == "input.no_text_layer" and "images" in doc.error.message
+
+
 def test_pdf_corrupt():
     good = to_pdf("一、总体情况")
     assert load_bytes(good[:200], "cut.pdf").error.code == "input.corrupt"
@@ -323,3 +340,27 @@ def test_load_by_path(tmp_path):
     p.write_bytes(to_html("一、总体情况\n行政许可\t5", "gb2312"))
     doc = load(p)
     assert doc.error is None and doc.path == str(p) and "行政许可\t5" in doc.text
+
+
+# ------------------------------------------------------------------ decode() (extractor.load)
+
+@pytest.mark.parametrize("enc", ["utf-8", "gb18030", "utf-16", "utf-8-sig"])
+def test_truncated_text_still_decodes(enc):
+    """A download cut mid-character loses that character only, not the file."""
+    from extractor.load import decode
+
+    text = "政府信息公开工作年度报告\n行政许可\t2439825\n本年新收申请五十七件。"
+    data = text.encode(enc)
+    for cut in (1, 2, 3):
+        got, used = decode(data[:-cut])
+        assert text.startswith(got) and len(got) >= len(text) - 2, (enc, cut, got)
+
+
+@pytest.mark.parametrize("enc", ["utf-16-le", "utf-16-be"])
+def test_chinese_utf16_without_bom(enc):
+    """Chinese UTF-16 has few NUL bytes (only around digits and ASCII), still detected."""
+    from extractor.load import decode
+
+    text = "兴宁市公安局2023年政府信息公开工作年度报告\n一、总体情况\n" + "依申请公开政府信息" * 30
+    got, used = decode(text.encode(enc))
+    assert (got, used) == (text, enc)

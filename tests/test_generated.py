@@ -70,3 +70,21 @@ def test_clean_layouts_are_read_exactly(layout):
         g = generate.render(generate.random_tables(rng), layout=layout, mess=(), rng=rng)
         cmp = _check(g)
         assert cmp["wrong"] == []
+
+
+def test_bench_r02284_older_template_glued_hyphen_placeholders():
+    """Batch benchmark case r02284: （六）其他处理 row of the 2019 template, zeros printed as runs of '-'.
+
+    It raised KeyError (the row had no span) and read '-----' as a rule line.
+    """
+    rng = random.Random(1 * 1_000_003 + 2284)
+    rng.choices(("txt", "gbk", "html"), (0.8, 0.1, 0.1))
+    gold = generate.random_tables(rng, template="2019" if rng.random() < 0.1 else "2021")
+    mess = tuple(rng.sample(generate.MESS_KINDS, k=rng.randint(0, 3)))
+    g = generate.render(gold, layout=generate.LAYOUTS[2284 % 5], mess=mess, rng=rng)
+    assert g.template == "2019" and "-----" in g.text
+    rec = extractor.extract(g.text).to_dict()
+    assert rec["error"] is None
+    cmp = _check(g)
+    assert all(name.startswith("table2.") for name, *_ in cmp["wrong"])
+    assert rec["tables"]["table3"]["other_other"]["total"]["value"] == g.gold["table3"]["other_other"][6]
