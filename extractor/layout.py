@@ -42,7 +42,7 @@ _DATE_SUFFIX = stdre.compile(r"[年月日号%]")
 FUZZY_MIN = 82.0
 
 
-@dataclass
+@dataclass(slots=True)
 class Anchor:
     key: str  # row key, or "furniture"
     start: int

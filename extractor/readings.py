@@ -36,7 +36,7 @@ MAX_READINGS = 20000
 _PAGE_PARTS = re.compile(r"([—–\-·•]{1,2}) ?(\d{1,3}) ?([—–\-·•]{1,2})")
 
 
-@dataclass
+@dataclass(slots=True)
 class Atom:
     """One printed element of a row: a run of digits, a placeholder or a blank field.
 
@@ -53,7 +53,7 @@ class Atom:
     before: str = "strong"
 
 
-@dataclass
+@dataclass(slots=True)
 class CellRead:
     value: int | float | None
     start: int | None
@@ -64,7 +64,7 @@ class CellRead:
     cut: bool = False  # cut out of a glued run
 
 
-@dataclass
+@dataclass(slots=True)
 class Reading:
     cells: list[CellRead]
     cost: float

@@ -20,7 +20,7 @@ CERTAIN = 0.9
 REVIEW_BELOW = 0.8
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     """A value read from the text, with where it was read and how sure we are."""
 
