@@ -267,10 +267,16 @@ def load_annotations(annotation_dir: str | os.PathLike) -> list[dict[str, Any]]:
         tp = _resolve_text(p, ann["text"]["path"])
         if tp is None:
             continue
-        text = tp.read_text(encoding="utf-8")
-        if ann["text"].get("sha256") and hashlib.sha256(text.encode("utf-8")).hexdigest() != ann["text"]["sha256"]:
+        from extractor.load import load  # the document text spans index into (CRLF, GB18030, HTML kept)
+
+        doc = load(tp)
+        if doc.error is not None:
+            log.warning("%s: %s; skipped", p, doc.error.message)
+            continue
+        if ann["text"].get("sha256") and doc.sha256 != ann["text"]["sha256"]:
             log.warning("%s: text hash differs from the annotation; skipped", p)
             continue
+        text = doc.text
         out.append({"id": ann.get("id", p.stem), "text": text, "facts": ann["facts"], "path": str(p)})
     return out
 
