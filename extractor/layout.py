@@ -82,9 +82,16 @@ def _ordinal_start(text: str, s: int, ordinal: int | None) -> int:
     """
     if ordinal is None:
         m = _CN_ORDINAL.search(text[max(0, s - 6):s])
-    else:
-        m = _ordinal_rx(ordinal).search(text[max(0, s - 5):s])
-    return s - (len(text[max(0, s - (5 if ordinal else 6)):s]) - m.start()) if m else s
+        return s - (len(text[max(0, s - 6):s]) - m.start()) if m else s
+    m = _ordinal_rx(ordinal).search(text[max(0, s - 5):s])
+    if m is None:
+        # Misnumbered ("00000003.其他法律…" for 2.): a digit and "."/"、" right
+        # before a label is its number, never a cell value.
+        m = _ANY_ORDINAL.search(text[max(0, s - 5):s])
+    return s - (len(text[max(0, s - 5):s]) - m.start()) if m else s
+
+
+_ANY_ORDINAL = re.compile(r"[(]?\d[.、)]\s*$")
 
 
 # "二、" / "(一)" before a row label: part of the label, never a value.
@@ -96,7 +103,8 @@ def _ordinal_rx(ordinal: int) -> re.Pattern:
     return re.compile(rf"[(]?{ordinal}[.、)]\s*$")
 
 
-def find_rows(text: str, start: int, end: int, rows: tuple[Row, ...], blocked: list[Anchor]) -> list[Anchor | None]:
+def find_rows(text: str, start: int, end: int, rows: tuple[Row, ...], blocked: list[Anchor],
+              optional: frozenset[str] = frozenset()) -> list[Anchor | None]:
     """Row anchors in official order; None for a row not found.
 
     Exact variant matches first, searched from the previous anchor on and
@@ -122,7 +130,13 @@ def find_rows(text: str, start: int, end: int, rows: tuple[Row, ...], blocked: l
             best.start = label_start(text, best.start, best.end, row, start)
             cursor = best.end
         found.append(best)
-    _fuzzy_fill(text, start, end, rows, found, blocked)
+    # The classifier and fuzzy matching are for rows the report must have;
+    # a row its template lacks (`optional`) is allowed to be missing.
+    from extractor import model
+
+    if any(a is None and row.key not in optional for row, a in zip(rows, found)):
+        _fuzzy_fill(text, start, end, rows, found, blocked)
+    model.observe(text, start, end, rows, found)
     return found
 
 
@@ -182,7 +196,6 @@ def _fuzzy_fill(text: str, start: int, end: int, rows: tuple[Row, ...], found: l
 
     if not model.fill_rows(text, start, end, rows, found, blocked):
         _fuzzy_only(text, start, end, rows, found, blocked)
-    model.observe(text, start, end, rows, found)
 
 
 def _fuzzy_only(text: str, start: int, end: int, rows: tuple[Row, ...], found: list[Anchor | None], blocked: list[Anchor]) -> None:

@@ -76,7 +76,7 @@ A cell's confidence is
 - `anchor_conf(row)` (`anchor_confidence()`) is how sure we are that the
   numbers belong to this row: 1.0 for an exact label match; the calibrated
   classifier probability p of the row's label for a classifier anchor; and,
-  fuzzy-only, 0.5 + 0.4 * (score - FUZZY_MIN) / (100 - FUZZY_MIN) — the
+  fuzzy-only, 0.5 + 0.35 * (score - FUZZY_MIN) / (100 - FUZZY_MIN) — the
   fuzzy margin over the acceptance cut-off, never reaching the 0.9
   "certain" level, since a fuzzy match alone does not tell two similar
   labels apart.
@@ -112,28 +112,18 @@ META_NAME = "tables.meta.json"
 FEATURES_VERSION = 1
 # A classifier anchor is accepted at this probability (see the docstring).
 ACCEPT = 0.5
+# An exact anchor the classifier calls noise below this probability is dropped (see `_veto_exact`).
+VETO = 0.05
 # Fuzzy-only anchors: confidence from the margin over the cut-off.
-FUZZY_FLOOR, FUZZY_SPAN = 0.5, 0.4
+FUZZY_FLOOR, FUZZY_SPAN = 0.5, 0.35
 
-# Types a tables model may contain beyond skops' defaults (checked with
-# `get_untrusted_types` before loading; anything else is refused).
+# Types a tables model may contain beyond skops' defaults (DictVectorizer,
+# LogisticRegression, CalibratedClassifierCV, numpy arrays are trusted there):
+# `get_untrusted_types` must report nothing else, or the file is refused.
 TRUSTED_TYPES = frozenset({
+    # What CalibratedClassifierCV keeps per fold; plain data holders (no code runs at load).
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
-    "sklearn.calibration.CalibratedClassifierCV",
-    "sklearn.feature_extraction._dict_vectorizer.DictVectorizer",
-    "sklearn.linear_model._logistic.LogisticRegression",
-    "numpy.dtype",
-    "numpy.float64",
-    "numpy.int64",
-    "numpy.ndarray",
-    "builtins.float",
-    "builtins.int",
-    "builtins.str",
-    "builtins.dict",
-    "builtins.list",
-    "builtins.tuple",
-    "builtins.type",
 })
 
 
@@ -156,7 +146,8 @@ def row_label(table: str, key: str) -> str:
 
 # ================================================================ fragments
 _VALUE_CH = r"\d\s|/—–\-×"
-_RUN = re.compile(rf"[^{_VALUE_CH}]+(?: [^{_VALUE_CH}]+)*")
+# A run of label text: single spaces inside it, and "/" between two Han ("本年增/减").
+_RUN = re.compile(rf"[^{_VALUE_CH}]+(?:(?: |(?<=\p{{Han}})/(?=\p{{Han}}))[^{_VALUE_CH}]+)*")
 _NUM = re.compile(r"\d+(?:\.\d+)?|——|[/—–\-×]")
 _HAS_WORD = re.compile(r"[\p{Han}A-Za-z]")
 _CN = "一二三四五六七八九十"
@@ -698,28 +689,30 @@ def _monotone_assign(cands: list[int], rows: list[int], gain: Callable[[int, int
 def fill_rows(text: str, start: int, end: int, rows: Sequence[Any], found: list, blocked: list) -> bool:
     """Anchor the rows exact matching missed, with the classifier; False when there is none.
 
-    `found` (row anchors in official order, None where missing) is filled in
-    place with `layout.Anchor(key, s, e, "model", 100 * p)`.
+    `found` (row anchors in official order, None where missing) is changed in
+    place: implausible exact anchors dropped (`_veto_exact`), missing rows
+    given `layout.Anchor(key, s, e, "model", 100 * p)` by a monotone
+    assignment of rows to candidate fragments.
     """
+    if all(a is not None for a in found):
+        return True
     m = current()
     if m is None:
         return False
-    if all(a is not None for a in found):
-        return True
     from extractor.layout import Anchor
 
     table = _table_of(rows)
     frags = segment(text, table, start, end)
     if not frags:
         return True
+    probs = m.proba(featurize(frags))
+    _veto_exact(table, frags, probs, rows, found, start)
     taken = [a for a in found if a is not None]
 
     def free(f: Fragment) -> bool:
         s, e = f.anchor_start(), f.end
         return not any(x.start < e and s < x.end for x in blocked) and not any(x.start < e and s < x.end for x in taken)
 
-    # Blocks of consecutive missing rows and the gap their found neighbours leave.
-    blocks: list[tuple[list[int], int, int]] = []
     i = 0
     while i < len(rows):
         if found[i] is not None:
@@ -728,28 +721,54 @@ def fill_rows(text: str, start: int, end: int, rows: Sequence[Any], found: list,
         j = i
         while j + 1 < len(rows) and found[j + 1] is None:
             j += 1
+        # Rows i..j are missing: the gap their found neighbours leave.
         lo = next((found[k].end for k in range(i - 1, -1, -1) if found[k]), start)
         hi = next((found[k].start for k in range(j + 1, len(rows)) if found[k]), end)
-        blocks.append((list(range(i, j + 1)), lo, hi))
+        rws = list(range(i, j + 1))
         i = j + 1
-    want = sorted({k for _, lo, hi in blocks for k, f in enumerate(frags)
-                   if f.anchor_start() >= lo and f.end <= hi and free(f)})
-    if not want:
-        return True
-    ctx = context(frags)
-    probs = dict(zip(want, m.proba(featurize(frags, want, ctx))))
-    for rws, lo, hi in blocks:
-        cands = [k for k in want if frags[k].anchor_start() >= lo and frags[k].end <= hi]
+        cands = [k for k, f in enumerate(frags) if f.anchor_start() >= lo and f.end <= hi and free(f)]
 
         def gain(k: int, r: int) -> float:
             p = probs[k].get(row_label(table, rows[r].key), 0.0)
             return math.log(p / ACCEPT) if p >= ACCEPT else -1.0
 
         for k, r in _monotone_assign(cands, rws, gain):
-            f = frags[k]
-            p = probs[k][row_label(table, rows[r].key)]
-            found[r] = Anchor(rows[r].key, f.anchor_start(), f.end, "model", 100.0 * p)
+            lab = row_label(table, rows[r].key)
+            # A label split over lines ("5.属于三类内" / "部事务信息"): start at its first piece.
+            first = k
+            while (first - 1 in cands and frags[first].digits_before == 0
+                   and max(probs[first - 1], key=probs[first - 1].get) == lab):
+                first -= 1
+            found[r] = Anchor(rows[r].key, frags[first].anchor_start(), frags[k].end, "model", 100.0 * probs[k][lab])
     return True
+
+
+def _veto_exact(table: str, frags: list[Fragment], probs: list[dict[str, float]], rows: Sequence[Any],
+                found: list, start: int) -> None:
+    """Drop exact anchors the classifier contradicts (only called when some row is missing).
+
+    Exact matching searches forward from the previous row, so a variant
+    found in a note after the table ("备注：因开展行政规范性文件清理…")
+    takes every later row with it.  An exact anchor goes when its fragment
+    is noise at p(row) < VETO, or when p(row) < ACCEPT there while a fragment
+    between it and the previous row reads as this row at p >= ACCEPT.
+    """
+    for r, a in enumerate(found):
+        if a is None or a.how != "exact":
+            continue
+        k = next((k for k, f in enumerate(frags) if f.start < a.end <= f.end), None)
+        if k is None:
+            continue
+        lab = row_label(table, rows[r].key)
+        pe = probs[k].get(lab, 0.0)
+        if pe >= ACCEPT:
+            continue
+        if pe < VETO and max(probs[k], key=probs[k].get) == "noise":
+            found[r] = None
+            continue
+        lo = next((found[q].end for q in range(r - 1, -1, -1) if found[q]), start)
+        if any(probs[j].get(lab, 0.0) >= ACCEPT for j, f in enumerate(frags) if f.anchor_start() >= lo and f.end <= a.start):
+            found[r] = None
 
 
 def observe(text: str, start: int, end: int, rows: Sequence[Any], found: list) -> None:

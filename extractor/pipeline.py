@@ -66,6 +66,11 @@ def _read(doc: Document, report: Report) -> None:
     report.template = read.template
     report.parsing = read.parsing
     report.issues.extend(read.issues)
+    from extractor import model as tables_model  # loaded by the table reader already
+
+    st = tables_model.status()
+    if not st["ok"]:
+        report.issues.append(Issue("model.tables_unavailable", st["message"] or "table-row classifier not loaded; fuzzy matching only"))
 
     found_any = any(cell.value is not None for *_, cell in report.cells())
     if not found_any and len(headings) < 3:

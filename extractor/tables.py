@@ -20,7 +20,10 @@ checks flag it).  Each cell's confidence says how the value was obtained:
 0.3    no reading satisfies the identities and this row's reading is in doubt
 =====  ==================================================================
 
-`checks` later caps cells named by a failing identity at 0.85.
+A cell is never more certain than its row's anchor (`model.anchor_confidence`:
+1.0 for an exact label match, the classifier's probability, or a fuzzy
+match's score scaled below 0.85), and `checks` later caps cells named by a
+failing identity at 0.85.
 """
 from __future__ import annotations
 
@@ -143,11 +146,12 @@ def read_table3(norm: Normalized, src: str, region: tuple[int, int], headings: l
     groups = L.furniture(text, start, end, (), tuple(m for g in lab.table3_groups for m in g["match"]))
     groups = _dedupe(groups)
     heads = _region_anchors(text, start, end, headings)
-    found = L.find_rows(text, start, end, rows, groups + heads)
+    optional = frozenset(r.key for r in rows if r.new_template_only) if out.template == "2019" else frozenset()
+    found = L.find_rows(text, start, end, rows, groups + heads, optional)
     first_row = next((a.start for a in found if a), end)
     header_anchors = L.furniture(text, start, first_row, lab.table3_headers)
     anchors = [a for a in found if a] + groups + heads + header_anchors
-    report = {"rows_found": sum(1 for a in found if a), "fuzzy": [a.key for a in found if a and a.how == "fuzzy"]}
+    report = {"rows_found": sum(1 for a in found if a), "fuzzy": [a.key for a in found if a and a.how in ("fuzzy", "model")]}
 
     ncols = len(lab.col3)
     materials: dict[str, RowMaterial] = {}
@@ -199,7 +203,8 @@ def read_table3(norm: Normalized, src: str, region: tuple[int, int], headings: l
     solved = solve_table3(candidates, list(lab.outcome_rows), ncols)
     report["status"] = solved.status
     report["rows"] = row_status
-    _fill_table3(norm, src, rows, solved, candidates, row_status, materials, spans, forced, out)
+    anchors_of = {a.key: a for a in found if a}
+    _fill_table3(norm, src, rows, solved, candidates, row_status, materials, spans, forced, anchors_of, out)
     out.parsing["table3"] = report
 
 
@@ -214,7 +219,9 @@ def _dedupe(anchors: list[L.Anchor]) -> list[L.Anchor]:
     return kept
 
 
-def _fill_table3(norm, src, rows, solved: Solved, candidates, row_status, materials, spans, forced, out: TablesRead) -> None:
+def _fill_table3(norm, src, rows, solved: Solved, candidates, row_status, materials, spans, forced, anchors_of,
+                 out: TablesRead) -> None:
+    from extractor.model import anchor_confidence
     lab = labels()
     t = out.tables["table3"]
     differing = solved.differing()
@@ -239,6 +246,11 @@ def _fill_table3(norm, src, rows, solved: Solved, candidates, row_status, materi
             continue
         reading = solved.choice[key]
         only_reading = key in forced
+        anchor = anchors_of.get(key)
+        # How sure we are these numbers are this row's: 1.0 for an exact label
+        # match, the classifier's probability, or a fuzzy match's score.
+        row_conf = anchor_confidence(anchor) if anchor is not None else 1.0
+        exact = anchor is None or anchor.how == "exact"
         for k, (col, c) in enumerate(zip(lab.col3, reading.cells)):
             if only_reading:
                 conf = C_PLACEHOLDER if c.kind == "zero" else C_PRINTED
@@ -250,14 +262,14 @@ def _fill_table3(norm, src, rows, solved: Solved, candidates, row_status, materi
                 conf = _base_conf(c, True)
                 if solved.status == "preferred" and conf > C_PREFERRED and (c.cut or c.pieces > 1):
                     conf = C_PREFERRED
-            cell = _cell(norm, src, c, conf)
+            cell = _cell(norm, src, c, min(conf, row_conf))
             if (key, k) in differing:
                 alts = sorted({alt[key].values[k] for alt in solved.alternatives if key in alt} - {c.value}, key=str)
                 cell.candidates = [{"value": c.value}] + [{"value": v} for v in alts]
             if c.kind == "blank":
                 out.issues.append(Issue("table3.blank", f"{row.label} / {col}: printed blank", None))
             t[key][col] = cell
-            if only_reading and c.kind != "blank":
+            if only_reading and exact and c.kind != "blank":
                 out.certain.add(("table3", key, col))
         if status == "row_total_fails":
             s, e = spans[key]
@@ -438,6 +450,8 @@ def _plausibility(values: tuple, row: Row) -> float:
 
 
 def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: list[Found], out: TablesRead) -> None:
+    from extractor.model import anchor_confidence
+
     text = norm.text
     start, end = region
     lab = labels()
@@ -448,7 +462,7 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
     rows = _table2_rows(template)
     heads = L.furniture(text, start, end, lab.table2_headers)
     hanchors = _region_anchors(text, start, end, headings)
-    found = L.find_rows(text, start, end, rows, heads)
+    found = L.find_rows(text, start, end, rows, heads, frozenset(r.key for r in rows if not r.columns))
     anchors = [a for a in found if a] + heads + hanchors
     hints: dict = {}
     hints_read = False
@@ -480,6 +494,8 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
         if len(rs) > 1 and not hints_read:  # only an ambiguous run needs the prose
             hints, hints_read = narrative_hints(text, region), True
         chosen, confs, alts, how = _choose_table2(row, rs, colmap, hints)
+        row_conf = anchor_confidence(a)
+        confs = [min(c, row_conf) for c in confs]
         report["rows"][row.key] = how
         for k, (col, c) in enumerate(zip(colmap, chosen.cells)):
             if col is None:
@@ -488,7 +504,7 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
             if alts.get(k):
                 cell.candidates = [{"value": c.value}] + [{"value": v} for v in alts[k]]
             t[row.key][col] = cell
-            if len(rs) == 1:
+            if len(rs) == 1 and a.how == "exact":
                 out.certain.add(("table2", row.key, col))
         if how == "ambiguous":
             out.issues.append(Issue("table2.ambiguous",
