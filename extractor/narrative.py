@@ -449,22 +449,73 @@ def _topic(paragraph_left: str) -> str | None:
     return best
 
 
+@dataclass(frozen=True)
+class _Tier:
+    """The metrics of one tier (with their order in the file) and a cheap test for whether any can match."""
+
+    metrics: tuple[tuple[int, MetricRule], ...]
+    any_cue: re.Pattern | None     # None: no shortcut, search every metric
+    any_right: re.Pattern | None
+
+
+_TIERS: dict[int, tuple[Rules, dict[int, _Tier]]] = {}
+
+
+def _union(pats: Iterable[re.Pattern]) -> re.Pattern | None:
+    """One pattern matching wherever any of `pats` matches, or None when joining them could change meaning.
+
+    Whether a clause holds any cue of a tier is one search; most clauses hold
+    none, and then the per-metric searches are skipped (they would all fail).
+    """
+    bodies = [p.pattern.removeprefix("(?r)") for p in pats]
+    if not bodies or any(stdre.search(r"\(\?[a-zA-Z]|\\\d", b) for b in bodies):
+        return None  # inline flags, named groups or backreferences: keep the plain per-metric path
+    try:
+        return re.compile("|".join(f"(?:{b})" for b in bodies))
+    except re.error:
+        return None
+
+
+def _tier(tier: int) -> _Tier:
+    """The tier's plan for the current rules (rebuilt when the rules object changes)."""
+    R = rules()
+    cached = _TIERS.get(id(R))
+    if cached is None or cached[0] is not R:
+        cached = (R, {})
+        _TIERS.clear()
+        _TIERS[id(R)] = cached
+    plans = cached[1]
+    if tier not in plans:
+        ms = tuple((order, m) for order, m in enumerate(R.metrics) if m.tier == tier)
+        plans[tier] = _Tier(ms, _union(p for _, m in ms for p in m.cues), _union(p for _, m in ms for p in m.right))
+    return plans[tier]
+
+
 def _tier_hits(q: Quantity, tier: int) -> list[tuple[tuple[int, int, int], MetricRule, str]]:
     c, ctx = q.cand, q.ctx
+    plan = _tier(tier)
+    cue_possible = plan.any_cue is None or plan.any_cue.search(ctx.left) is not None
+    right_possible = plan.any_right is None or plan.any_right.search(ctx.right) is not None
+    if not cue_possible and not right_possible:
+        return []
+    topic: list[str | None] = []  # the paragraph's topic, found at most once
     found = []
-    for order, m in enumerate(rules().metrics):
-        if m.tier != tier or not _unit_ok(m, c.unit):
+    for order, m in plan.metrics:
+        if not _unit_ok(m, c.unit):
             continue
-        key = _best_cue(m.cues, ctx.left, m.max_gap)
+        key = _best_cue(m.cues, ctx.left, m.max_gap) if cue_possible else None
         how = "cue"
-        if key is None and any(p.search(ctx.right) for p in m.right):
+        if key is None and right_possible and any(p.search(ctx.right) for p in m.right):
             key, how = (2, 0), "right"
         if key is None:
             continue
         if m.veto is not None and (m.veto.search(ctx.left) or (how == "right" and m.veto.search(ctx.right))):
             continue
-        if m.topic is not None and _topic(ctx.paragraph_left + ctx.left) != m.topic:
-            continue
+        if m.topic is not None:
+            if not topic:
+                topic.append(_topic(ctx.paragraph_left + ctx.left))
+            if topic[0] != m.topic:
+                continue
         found.append(((key[0], key[1], order), m, how))
     return sorted(found, key=lambda x: x[0])
 
@@ -565,7 +616,8 @@ def _decide(qs: list[Quantity], i: int, text: str) -> None:
     q.link = _link(text, prev, q)
     hits = _tier_hits(q, 1)
     q.hits = tuple(h[1].id for h in hits)
-    q.other_hit = _other_hit(q, True) or _other_hit(q, False)
+    strong = _other_hit(q, True)
+    q.other_hit = strong or _other_hit(q, False)
     parent = _breakdown_parent(qs, i, text)
     q.parent = parent
     if hits:
@@ -576,7 +628,7 @@ def _decide(qs: list[Quantity], i: int, text: str) -> None:
             if pm is not None and pm.family == m.family and not (m.verbs and m.verbs.search(q.ctx.left)):
                 q.label, q.how = prev.label, "list"
         return
-    if _other_hit(q, True):
+    if strong:
         q.label, q.how = OTHER, "other-strong"
         return
     if parent is not None and _inherits(qs[parent].label, q, qs[parent]):
