@@ -11,29 +11,35 @@ from __future__ import annotations
 from functools import lru_cache
 
 from extractor.labels import Identity, labels
-from extractor.record import Cell, Check
+from extractor.record import Check
 
 # Cells named by a failing identity can be right (the agency erred) but
 # are no longer "certain".
 FAILED_CAP = 0.85
 
 
-def _num(c: Cell) -> int | float:
-    return c.value if isinstance(c.value, (int, float)) else 0
+def _num(v: int | float | str | None) -> int | float:
+    """A cell value as a number for the sums: anything not a number counts 0."""
+    return v if isinstance(v, (int, float)) else 0
 
 
-def _fmt(cells: list[Cell]) -> str:
-    return "+".join("∅" if c.value is None else f"{c.value:g}" if isinstance(c.value, float) else str(c.value) for c in cells)
+def _show(v: int | float | str | None) -> str:
+    return "∅" if v is None else f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def _fmt(values: list) -> str:
+    return "+".join([_show(v) for v in values])
 
 
 def _check(rule: str, table: str, lhs: tuple, rhs: tuple, names: list[str], tables: dict, certain: set) -> Check | None:
     t = tables[table]
-    lc = [t[r][c] for r, c in lhs]
-    rc = [t[r][c] for r, c in rhs]
-    if all(c.value is None for c in lc) and all(c.value is None for c in rc):
+    # Work on the values (read once per cell): this runs 42 times per report.
+    lv = [t[r][c].value for r, c in lhs]
+    rv = [t[r][c].value for r, c in rhs]
+    if all(v is None for v in lv) and all(v is None for v in rv):
         return None
-    ok = abs(sum(map(_num, lc)) - sum(map(_num, rc))) < 1e-9
-    detail = f"{_fmt(lc)} = {_fmt(rc)}" if ok else f"{_fmt(lc)} ≠ {_fmt(rc)}"
+    ok = abs(sum([_num(v) for v in lv]) - sum([_num(v) for v in rv])) < 1e-9
+    detail = f"{_fmt(lv)} = {_fmt(rv)}" if ok else f"{_fmt(lv)} ≠ {_fmt(rv)}"
     cause = None
     if not ok:
         cause = "agency" if all((table, r, c) in certain for r, c in lhs + rhs) else "reading"

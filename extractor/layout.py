@@ -21,8 +21,14 @@ from extractor.readings import Atom, RowMaterial
 
 # Tokens of value material.
 # stdlib `re`: this pattern runs over every row and needs no Unicode classes.
+# The alternatives are tried in order at each token; num, weak, strong and
+# pipe start with characters no other alternative can start with, so they go
+# first (the commonest tokens, found sooner); the rest keep their priority.
 _TOKEN = stdre.compile(
     r"(?P<num>\d+(?:\.\d+)?)"
+    r"|(?P<weak> +)"
+    r"|(?P<strong>[\t\n]+)"
+    r"|(?P<pipe>\|)"
     r"|(?P<page>(?<=\s)[—–\-·•]{1,2} ?[1-9]\d{0,2} ?[—–\-·•]{1,2}(?=\s|$))"
     r"|(?P<rule>={3,}|_{3,})"
     r"|(?P<sign>[-−](?=\d))"
@@ -30,9 +36,6 @@ _TOKEN = stdre.compile(
     r"|(?P<zero>[/×]|[无空](?!(?![无空])[\u3400-\u4dbf\u4e00-\u9fff]))"
     r"|(?P<comma>,(?=\d{3}(?!\d)))"
     r"|(?P<unit>万元|[件个条项次笔元人家])"
-    r"|(?P<pipe>\|)"
-    r"|(?P<strong>[\t\n]+)"
-    r"|(?P<weak> +)"
     r"|(?P<text>[^\d\s|/—–\-−×]+)"
 )
 _SENTENCE = re.compile(r"[。;!?]")
@@ -64,9 +67,15 @@ def furniture(text: str, start: int, end: int, patterns: tuple[str, ...], litera
         for m in _compiled(patterns).finditer(text, start, end):
             out.append(Anchor("furniture", m.start(), m.end(), "header"))
     for lit in literals:
-        for m in re.finditer(re.escape(lit), text[start:end]):
-            out.append(Anchor("furniture", start + m.start(), start + m.end(), "group"))
+        for m in _literal(lit).finditer(text, start, end):
+            out.append(Anchor("furniture", m.start(), m.end(), "group"))
     return out
+
+
+@lru_cache(maxsize=None)
+def _literal(lit: str) -> re.Pattern:
+    """A group label as a compiled pattern: compiled once, not looked up per table."""
+    return re.compile(re.escape(lit))
 
 
 def _overlaps(a: int, b: int, spans: list[Anchor]) -> bool:
@@ -223,41 +232,61 @@ def material(text: str, start: int, end: int, *, stop_at_text: bool = True) -> t
     Text before the first number is a label remnant and is skipped (unless
     it reads like prose); text after a number ends the row, so prose after
     the last table row is never read as values.
+
+    This loop runs over every token of every row, so it keeps to plain
+    locals (`append`, the token's span and text read once).
     """
     mat = RowMaterial()
+    append = mat.atoms.append
     field_has_content = False
     seen_value = False
     pending_blank: list[tuple[int, int]] = []
     boundary = "strong"
     pos = start
+    date_suffix = _DATE_SUFFIX.match
     for m in _TOKEN.finditer(text, start, end):
         kind = m.lastgroup
         s, e = m.span()
         pos = e
-        if kind == "num":
-            if _DATE_SUFFIX.match(text, e):
+        if kind == "weak":
+            if boundary == "glued":
+                boundary = "weak"
+        elif kind == "num":
+            if date_suffix(text, e):
                 pos = s  # "2023年…": prose or a date, never a cell value
                 break
-            if pending_blank and seen_value:
-                for bs, be in pending_blank:
-                    mat.atoms.append(Atom("blank", "", bs, be))
-            pending_blank = []
-            mat.atoms.append(Atom("num", m.group(), s, e, boundary))
+            if pending_blank:
+                if seen_value:
+                    _flush_blanks(pending_blank, append)
+                pending_blank = []
+            append(Atom("num", m.group(), s, e, boundary))
             boundary = "glued"
             field_has_content = True
             seen_value = True
-        elif kind in ("zero", "dash", "sign"):
+        elif kind == "pipe" or kind == "strong":
+            # A field with nothing in it, between values: a blank cell.
+            if kind == "pipe":
+                if not field_has_content and seen_value:
+                    pending_blank.append((s, e))
+            elif seen_value:
+                sep = m.group()
+                extra = sep.count("\n") - 1 if "\n" in sep else sep.count("\t") - 1
+                pending_blank.extend([(s, e)] * max(0, extra))
+            field_has_content = False
+            boundary = "strong"
+        elif kind == "zero" or kind == "dash" or kind == "sign":
             # "sign": a hyphen glued to the digits after it, a placeholder or
             # a minus (the older template's 本年增/减); the reader decides.
-            if pending_blank and seen_value:
-                for bs, be in pending_blank:
-                    mat.atoms.append(Atom("blank", "", bs, be))
-            pending_blank = []
-            if kind == "zero" and len(m.group()) > 1:
-                for k, ch in enumerate(m.group()):
-                    mat.atoms.append(Atom("zero", ch, s + k, s + k + 1))
+            if pending_blank:
+                if seen_value:
+                    _flush_blanks(pending_blank, append)
+                pending_blank = []
+            tok = m.group()
+            if kind == "zero" and len(tok) > 1:
+                for k, ch in enumerate(tok):
+                    append(Atom("zero", ch, s + k, s + k + 1))
             else:
-                mat.atoms.append(Atom(kind, m.group(), s, e))
+                append(Atom(kind, tok, s, e))
             boundary = "glued" if kind == "sign" else "strong"
             field_has_content = True
             seen_value = True
@@ -265,42 +294,33 @@ def material(text: str, start: int, end: int, *, stop_at_text: bool = True) -> t
             # A thousands separator the normaliser could not prove (glued
             # digits before it): the number may run across it.
             boundary = "comma" if boundary == "glued" else "strong"
-        elif kind == "unit":
+        elif kind == "unit" or kind == "rule":
             boundary = "strong"
         elif kind == "page":
             # "— 3 —" between spaces: a page number the flattening left in
             # line, or three cells (—, 3, —); the reader tries both.
-            if pending_blank and seen_value:
-                for bs, be in pending_blank:
-                    mat.atoms.append(Atom("blank", "", bs, be))
-            pending_blank = []
-            mat.atoms.append(Atom("page", m.group(), s, e))
+            if pending_blank:
+                if seen_value:
+                    _flush_blanks(pending_blank, append)
+                pending_blank = []
+            append(Atom("page", m.group(), s, e))
             boundary = "strong"
-        elif kind == "rule":
-            boundary = "strong"
-        elif kind in ("pipe", "strong"):
-            sep = m.group()
-            # A field with nothing in it, between values: a blank cell.
-            if kind == "pipe":
-                if not field_has_content and seen_value:
-                    pending_blank.append((s, e))
-            elif seen_value:
-                extra = sep.count("\n") - 1 if "\n" in sep else sep.count("\t") - 1
-                pending_blank.extend([(s, e)] * max(0, extra))
-            field_has_content = False
-            boundary = "strong"
-        elif kind == "weak":
-            if boundary == "glued":
-                boundary = "weak"
         else:  # text
             if seen_value and stop_at_text:
                 pos = s
                 break
-            if _SENTENCE.search(m.group()) or len(m.group()) > 40:
+            tok = m.group()
+            if len(tok) > 40 or _SENTENCE.search(tok):
                 pos = s
                 break
             boundary = "strong"
     return mat, pos
+
+
+def _flush_blanks(pending: list[tuple[int, int]], append) -> None:
+    """Empty fields seen since the last value, now known to lie between values: blank cells."""
+    for bs, be in pending:
+        append(Atom("blank", "", bs, be))
 
 
 def heading_anchors(text: str, headings: list) -> list[Anchor]:

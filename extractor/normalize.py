@@ -50,8 +50,12 @@ _PAGE = re.compile(
     r"|共[ \t]*\d{1,3}[ \t]*页[ \t]*第[ \t]*\d{1,3}[ \t]*页|第[ \t]*\d{1,3}[ \t]*页)[ \t]*\n"
 )
 # "第 2 页 共 6 页" cannot be a cell, wherever it stands.
+# (Both alternatives start at a 第; the leading look-ahead says so, letting the
+# scan skip every other position at once — it matches exactly the same.)
 _PAGE_INLINE = re.compile(
+    r"(?=第)(?:"
     r"第[ \t]*\d{1,3}[ \t]*页[ \t]*[,/、]?[ \t]*共[ \t]*\d{1,3}[ \t]*页|(?<=\s)第[ \t]*\d{1,3}[ \t]*页(?=\s)"
+    r")"
 )
 
 # Markdown table rules ("| --- | :---: |") and lines of dashes: structure, not zeros.
@@ -67,9 +71,13 @@ _THOUSANDS = regex.compile(r"(?<=(?<![\d.])\d{1,3})(?:,(?=\d{3}(?!\d)))|(?<=\d,\
 # never between digits: "2 0" may be two cells.
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_PUNCT = r"()“”‘’《》、,。:;\"「」【】\[\]"
+# Every alternative starts at a space or line break: the leading look-ahead
+# (same matches) spares the look-behinds at every other position.
 _SPLIT = re.compile(
+    r"(?=[ \n])(?:"
     rf"(?<=[{_HAN}])(?<![无空])[ \n]+(?=[{_HAN}])(?![无空]|[一二三四五六七八九十]{{1,2}}、)"
     rf"|(?<=[{_HAN}])[ ]+(?=[{_CJK_PUNCT}])|(?<=[{_CJK_PUNCT}])[ ]+(?=[{_HAN}])"
+    r")"
 )
 
 
