@@ -611,6 +611,28 @@ def _inherits(label: str, q: Quantity, src: Quantity) -> bool:
 
 def _decide(qs: list[Quantity], i: int, text: str) -> None:
     """Label one number by the tiers of metrics.toml (see its header)."""
+    _decide_rules(qs, i, text)
+    _reply_after_received(qs[i])
+
+
+# A number right behind a reply verb ("收到群众来信1254件，已回复1170件") counts
+# the replies, whatever a list or an earlier cue in the clause suggests.
+_REPLY_WINDOW = 6
+
+
+def _reply_after_received(q: Quantity) -> None:
+    if q.label != "messages_received":
+        return
+    replied = rules().by_id.get("messages_replied")
+    received = rules().by_id.get("messages_received")
+    near = q.ctx.left[-_REPLY_WINDOW:]
+    if replied is not None and replied.verbs and replied.verbs.search(near) and not (
+            received is not None and received.verbs and received.verbs.search(near)):
+        q.label, q.how = "messages_replied", "cue"
+
+
+def _decide_rules(qs: list[Quantity], i: int, text: str) -> None:
+    """The tiers of metrics.toml, in order; the first that speaks labels the number."""
     q = qs[i]
     prev = qs[i - 1] if i > 0 else None
     q.link = _link(text, prev, q)

@@ -321,3 +321,14 @@ def test_training_runs_and_reports_grouped_cv(tmp_path: Path) -> None:
     assert (tmp_path / facts_model.MODEL_NAME).exists() and (tmp_path / facts_model.META_NAME).exists()
     st_ = facts_model.load_model(tmp_path)[1]
     assert st_["ok"], st_
+
+
+def test_generated_reply_verb_after_received_messages_counts_replies():
+    """Generated reports: '收到群众来信1254件，已回复1170件' tagged the 1170 as messages received."""
+    from extractor.narrative import tag_facts
+
+    text = "（五）互动回应方面。全年收到群众来信1254件，已回复1170件，回复率93%。依申请公开方面，年内共办结54件。"
+    got = {(f.metric, f.value) for f in tag_facts(text)}
+    assert ("messages_received", 1254) in got
+    assert ("messages_replied", 1170) in got
+    assert ("messages_received", 1170) not in got
