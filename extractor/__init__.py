@@ -8,7 +8,6 @@
 carries the error in `issues`.  `load(path).text` is the document text that
 every span indexes into.
 """
-from __future__ import annotations
 
 # Bound after the submodules are imported, so `extractor.load` is the
 # function (the module of the same name stays reachable as sys.modules entry).

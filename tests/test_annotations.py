@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import extractor.annotations as A  # (`from extractor import annotations` would find __future__.annotations)
+import extractor.annotations as A
 from extractor.cli import app
 from extractor.labels import labels
 from tests.conftest import ANNOTATIONS, needs_shared, report_annotations, text_path
