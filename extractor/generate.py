@@ -32,7 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Sequence, Union
 
-from extractor.labels import Row, labels
+from extractor.labels import Row, labels, outcome_groups
 
 LAYOUTS: tuple[str, ...] = ("cells_per_line", "tabs", "pipes", "markdown", "glued")
 MESS_KINDS: tuple[str, ...] = (
@@ -119,17 +119,7 @@ def _vocab() -> _Vocab:
     extras = {r["key"]: r["match"][0] for r in raw["table2"].get("extra_rows", [])}
 
     groups = raw["table3"]["groups"]
-    group_of: dict[str, str] = {}
-    gi = 0
-    for row in L.table3_rows:
-        if not row.outcome:
-            continue
-        if row.ordinal is None:
-            group_of[row.key] = groups[0]["key"]
-        else:
-            if row.ordinal == 1:
-                gi += 1
-            group_of[row.key] = groups[gi]["key"]
+    group_of = outcome_groups()
     group_label = {g["key"]: g["match"][0] for g in groups}
     old_row = {g["old_template_row"]: g["key"] for g in groups if "old_template_row" in g}
     outcome_total = next(i.lhs[0] for i in L.identities if i.rhs == "outcomes")

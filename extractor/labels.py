@@ -147,6 +147,28 @@ def labels() -> Labels:
     return parse(tomllib.loads(text))
 
 
+@lru_cache(maxsize=1)
+def outcome_groups() -> dict[str, str]:
+    """Which table-3 group (三、本年度办理结果, （三）不予公开 …) each outcome row sits in.
+
+    Derived from the data's row order: unnumbered outcome rows belong to the
+    first group; a row numbered 1 opens the next group.
+    """
+    L = labels()
+    groups = L.raw["table3"]["groups"]
+    out: dict[str, str] = {}
+    gi = 0
+    for row in L.table3_rows:
+        if not row.outcome:
+            continue
+        if row.ordinal is None:
+            out[row.key] = groups[0]["key"]
+        else:
+            gi += 1 if row.ordinal == 1 else 0
+            out[row.key] = groups[gi]["key"]
+    return out
+
+
 # Convenience constants for the record shape (read from the same data).
 def row3() -> tuple[str, ...]:
     return labels().row3

@@ -29,7 +29,7 @@ import re as stdre
 
 import regex as re
 
-from extractor.normalize import delete_matches, normalize
+from extractor.normalize import Normalized, delete_matches, normalize
 from extractor.numerals import CHINESE_NUMERAL_CHARS, value_of
 from extractor.record import Cell, Check, Fact, SectionSpan, missing_cell
 
@@ -210,19 +210,9 @@ def spec_metrics() -> frozenset[str]:
 
 
 # ====================================================================== view
-@dataclass
-class View:
-    """The folded text the rules read, and for each of its characters the source offset."""
-
-    text: str
-    offsets: list[int]
-    source_len: int
-
-    def to_source(self, a: int, b: int) -> tuple[int, int]:
-        if b <= a:
-            s = self.offsets[a] if a < len(self.offsets) else self.source_len
-            return s, s
-        return self.offsets[a], self.offsets[b - 1] + 1
+# The folded text the rules read, with each character's source offset: the
+# same shape (and offset mapping) as the normaliser's output.
+View = Normalized
 
 
 # Beyond the shared normalisation: pinyin glosses of mirror sites ("開(kāi)"),

@@ -60,7 +60,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from extractor.labels import labels
+from extractor.labels import labels, outcome_groups
 from extractor.record import CERTAIN, REVIEW_BELOW
 
 log = logging.getLogger(__name__)
@@ -483,18 +483,7 @@ def _table3_html(record: dict[str, Any], flags: dict[str, list[str]]) -> str:
     rnd = L.raw["render"]
     groups = L.raw["table3"]["groups"]
     group_label = {g["key"]: g["match"][0] for g in groups}
-    # Which group each outcome row is in: unnumbered outcomes are in the
-    # first group (本年度办理结果); a row numbered 1 opens the next group.
-    group_of: dict[str, str] = {}
-    gi = 0
-    for row in L.table3_rows:
-        if not row.outcome:
-            continue
-        if row.ordinal is None:
-            group_of[row.key] = groups[0]["key"]
-        else:
-            gi += 1 if row.ordinal == 1 else 0
-            group_of[row.key] = groups[gi]["key"]
+    group_of = outcome_groups()
     outcome_total = next(i.lhs[0] for i in L.identities if i.rhs == "outcomes")
     keys = list(L.row3)
     first_out = next(i for i, k in enumerate(keys) if k in group_of)
