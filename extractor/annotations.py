@@ -258,32 +258,22 @@ def table_shape_errors(tables: Any) -> list[str]:
         for k in T2_DOCS + T2_FLAT:
             if k not in t2:
                 errs.append(f"tables.table2.{k}: missing (null where the report lacks it)")
-    t3 = tables.get("table3")
-    if not isinstance(t3, dict):
-        errs.append("tables.table3: missing")
-    else:
-        for k in t3:
-            if k not in L.row3:
-                errs.append(f"tables.table3.{k}: unknown row")
-        for r in L.row3:
-            v = t3.get(r)
-            if not isinstance(v, list) or len(v) != len(L.col3):
-                errs.append(f"tables.table3.{r}: must be a list of {len(L.col3)} values")
-            elif any(x is not None and not (isinstance(x, int) and not isinstance(x, bool)) for x in v):
-                errs.append(f"tables.table3.{r}: values must be integers or null")
-    t4 = tables.get("table4")
-    if not isinstance(t4, dict):
-        errs.append("tables.table4: missing")
-    else:
-        for k in t4:
-            if k not in L.group4:
-                errs.append(f"tables.table4.{k}: unknown group")
-        for g in L.group4:
-            v = t4.get(g)
-            if not isinstance(v, list) or len(v) != len(L.col4):
-                errs.append(f"tables.table4.{g}: must be a list of {len(L.col4)} values")
-            elif any(x is not None and not (isinstance(x, int) and not isinstance(x, bool)) for x in v):
-                errs.append(f"tables.table4.{g}: values must be integers or null")
+    errs += _list_table_errors(tables.get("table3"), "table3", L.row3, len(L.col3), "row")
+    errs += _list_table_errors(tables.get("table4"), "table4", L.group4, len(L.col4), "group")
+    return errs
+
+
+def _list_table_errors(t: Any, name: str, keys: tuple[str, ...], width: int, what: str) -> list[str]:
+    """Tables 3 and 4 in the gold shape: each row (or group) a list of `width` integers or nulls."""
+    if not isinstance(t, dict):
+        return [f"tables.{name}: missing"]
+    errs = [f"tables.{name}.{k}: unknown {what}" for k in t if k not in keys]
+    for k in keys:
+        v = t.get(k)
+        if not isinstance(v, list) or len(v) != width:
+            errs.append(f"tables.{name}.{k}: must be a list of {width} values")
+        elif any(x is not None and not (isinstance(x, int) and not isinstance(x, bool)) for x in v):
+            errs.append(f"tables.{name}.{k}: values must be integers or null")
     return errs
 
 

@@ -758,13 +758,23 @@ def _fact(rec: dict[str, Any], index: int) -> dict[str, Any]:
     return facts[index]
 
 
-def accept_fact(record: dict[str, Any], index: int) -> dict[str, Any]:
-    """A copy with fact `index` confirmed as read (confidence 1.0)."""
+def _settle_fact(record: dict[str, Any], index: int, action: str, changes: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A copy with fact `index` settled by a person: logged with what it was, confidence 1.0."""
     rec = copy.deepcopy(record)
     f = _fact(rec, index)
-    _log(rec)["facts"][str(index)] = {"action": "accepted", "was": {k: f.get(k) for k in ("metric", "channel", "value", "confidence")}}
+    entry: dict[str, Any] = {"action": action}
+    if changes is not None:
+        entry["changes"] = changes
+    entry["was"] = {k: f.get(k) for k in ("metric", "channel", "value", "confidence")}
+    f.update(changes or {})
     f["confidence"] = 1.0
+    _log(rec)["facts"][str(index)] = entry
     return refresh(rec)
+
+
+def accept_fact(record: dict[str, Any], index: int) -> dict[str, Any]:
+    """A copy with fact `index` confirmed as read (confidence 1.0)."""
+    return _settle_fact(record, index, "accepted")
 
 
 def correct_fact(record: dict[str, Any], index: int, **changes: Any) -> dict[str, Any]:
@@ -790,22 +800,12 @@ def correct_fact(record: dict[str, Any], index: int, **changes: Any) -> dict[str
         changes["value"] = parse_value(changes["value"])
         if changes["value"] is None:
             raise ValueError("a fact has a value (reject it instead)")
-    rec = copy.deepcopy(record)
-    f = _fact(rec, index)
-    was = {k: f.get(k) for k in ("metric", "channel", "value", "confidence")}
-    f.update(changes)
-    f["confidence"] = 1.0
-    _log(rec)["facts"][str(index)] = {"action": "corrected", "changes": changes, "was": was}
-    return refresh(rec)
+    return _settle_fact(record, index, "corrected", changes)
 
 
 def reject_fact(record: dict[str, Any], index: int) -> dict[str, Any]:
     """A copy with fact `index` marked as not a fact (a distractor): annotated as metric "other"."""
-    rec = copy.deepcopy(record)
-    f = _fact(rec, index)
-    _log(rec)["facts"][str(index)] = {"action": "rejected", "was": {k: f.get(k) for k in ("metric", "channel", "value", "confidence")}}
-    f["confidence"] = 1.0
-    return refresh(rec)
+    return _settle_fact(record, index, "rejected")
 
 
 def corrections_of(record: dict[str, Any]) -> dict[str, Any]:
