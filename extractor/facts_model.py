@@ -26,6 +26,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from extractor.modelfile import Lazy, models_dir, sha256_file
+
 log = logging.getLogger(__name__)
 
 MODEL_NAME = "facts.skops"
@@ -54,12 +56,6 @@ TRUSTED_TYPES = frozenset({
     "builtins.tuple",
     "builtins.type",
 })
-
-
-def models_dir() -> Path:
-    """Where the shipped model lives: $EXTRACTOR_MODELS, else the repo's models/."""
-    env = os.environ.get("EXTRACTOR_MODELS")
-    return Path(env) if env else Path(__file__).resolve().parents[1] / "models"
 
 
 # ================================================================ tokens
@@ -241,14 +237,6 @@ def build_estimator(seed: int = 0):
 
 
 # ============================================================ load / status
-_state: dict[str, Any] = {}
-_state_lock = threading.Lock()
-
-
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def load_model(directory: Path | None = None) -> tuple[FactsModel | None, dict[str, Any]]:
     """Load and verify the model; (None, status) whenever it cannot be trusted."""
     d = directory or models_dir()
@@ -282,19 +270,16 @@ def load_model(directory: Path | None = None) -> tuple[FactsModel | None, dict[s
         return None, st
 
 
+_shipped: Lazy[FactsModel] = Lazy(load_model)
+
+
 def _loaded() -> tuple[FactsModel | None, dict[str, Any]]:
-    if "status" not in _state:
-        with _state_lock:
-            if "status" not in _state:
-                _state["model"], _state["status"] = load_model()
-    return _state["model"], _state["status"]
+    return _shipped.get()
 
 
 def reload(directory: Path | None = None) -> dict[str, Any]:
     """Forget the loaded model and load again (tests, or after training)."""
-    with _state_lock:
-        _state["model"], _state["status"] = load_model(directory)
-    return dict(_state["status"])
+    return dict(_shipped.reload(directory)[1])
 
 
 def status() -> dict[str, Any]:

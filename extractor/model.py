@@ -91,11 +91,8 @@ every sum), so anchor_conf is not raised by identities that hold.
 from __future__ import annotations
 
 import contextvars
-import hashlib
 import json
 import math
-import os
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -105,6 +102,7 @@ import regex as re
 from rapidfuzz import fuzz
 
 from extractor.labels import fold, labels
+from extractor.modelfile import Lazy, models_dir, sha256_file
 
 MODEL_NAME = "tables.skops"
 META_NAME = "tables.meta.json"
@@ -585,16 +583,6 @@ class TablesModel:
         return self.proba(featurize(frags))
 
 
-def models_dir() -> Path:
-    """Where the shipped model lives: $EXTRACTOR_MODELS, else the repo's models/."""
-    env = os.environ.get("EXTRACTOR_MODELS")
-    return Path(env) if env else Path(__file__).resolve().parents[1] / "models"
-
-
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _major_minor(v: str) -> tuple[int, ...]:
     return tuple(int(x) for x in re.findall(r"\d+", v)[:2])
 
@@ -675,8 +663,7 @@ def load(directory: Path | None = None) -> tuple[TablesModel | None, dict[str, A
         return None, st
 
 
-_state: dict[str, Any] = {}
-_lock = threading.Lock()
+_shipped: Lazy[TablesModel] = Lazy(lambda directory: load(directory))
 # Set (by `use`) to a model or to None ("no model") for this context: evaluation, tests.
 _override: contextvars.ContextVar[tuple[TablesModel | None, dict] | None] = contextvars.ContextVar("tables_model", default=None)
 # Set (by `capture`) to a list that records every row anchoring (annotate, training).
@@ -687,18 +674,13 @@ def _loaded() -> tuple[TablesModel | None, dict[str, Any]]:
     o = _override.get()
     if o is not None:
         return o
-    if "status" not in _state:
-        with _lock:
-            if "status" not in _state:
-                _state["model"], _state["status"] = load()
-    return _state["model"], _state["status"]
+    return _shipped.get()
 
 
 def reload(directory: Path | None = None) -> dict[str, Any]:
     """Forget the loaded model and load again (after training, or to point at another directory)."""
-    with _lock:
-        _state["model"], _state["status"] = load(directory)
-    return {"ok": _state["status"]["ok"], "message": _state["status"]["message"]}
+    st = _shipped.reload(directory)[1]
+    return {"ok": st["ok"], "message": st["message"]}
 
 
 def status() -> dict[str, Any]:
