@@ -4,11 +4,10 @@
     .venv/bin/python benchmarks/bench_batch.py --n 500 --workers 1
 
 What it does, all in one run so the figures compare:
-1. generates N reports into a temp dir (`extractor.generate`: random tables
+1. generates N reports into a temp dir (`extractor.training.generate`: random tables
    rendered in every layout with mess; some GB18030-encoded, some HTML pages
-   with real tables; falls back to varied copies of samples/ when the
-   generator is absent),
-2. measures the floor: reading and decoding the same files (`extractor.load`),
+   with real tables),
+2. measures the floor: reading and decoding the same files (`extractor.input.load`),
    in one process and with all cores,
 3. runs `extractor batch` (the CLI, in a subprocess, all cores, with --cells
    and --facts) at N/4 and at N reports, timing it end to end and sampling
@@ -76,32 +75,24 @@ def _docx_bytes(text: str) -> bytes:
 
 def generate(out: Path, n: int, seed: int, mix: list[tuple[str, float]]) -> dict[str, int]:
     """Write n reports; returns how many of each kind."""
-    try:
-        from extractor import generate as gen
-    except ImportError:
-        gen = None
+    from extractor.training import generate as gen
+
     out.mkdir(parents=True, exist_ok=True)
     kinds, weights = zip(*mix)
     counts: dict[str, int] = {}
-    samples = sorted((ROOT / "samples").glob("sample_*.txt"))
     for i in range(n):
         rng = random.Random(seed * 1_000_003 + i)
         kind = rng.choices(kinds, weights)[0]
         counts[kind] = counts.get(kind, 0) + 1
         stem = out / f"{i // 1000:02d}" / f"r{i:05d}"
         stem.parent.mkdir(exist_ok=True)
-        if gen is None:
-            text = samples[i % len(samples)].read_text(encoding="utf-8", errors="replace") + f"\n（第{i}份）\n"
-            if kind == "html":
-                kind = "txt"
-        else:
-            gold = gen.random_tables(rng, template="2019" if rng.random() < 0.1 else "2021")
-            if kind == "html":
-                stem.with_suffix(".html").write_text(gen.render_html(gold, rng), encoding="utf-8")
-                continue
-            mess = tuple(rng.sample(gen.MESS_KINDS, k=rng.randint(0, 3)))
-            layout = gen.LAYOUTS[i % len(gen.LAYOUTS)] if kind != "docx" else "tabs"
-            text = gen.render(gold, layout=layout, mess=mess, rng=rng).text
+        gold = gen.random_tables(rng, template="2019" if rng.random() < 0.1 else "2021")
+        if kind == "html":
+            stem.with_suffix(".html").write_text(gen.render_html(gold, rng), encoding="utf-8")
+            continue
+        mess = tuple(rng.sample(gen.MESS_KINDS, k=rng.randint(0, 3)))
+        layout = gen.LAYOUTS[i % len(gen.LAYOUTS)] if kind != "docx" else "tabs"
+        text = gen.render(gold, layout=layout, mess=mess, rng=rng).text
         if kind == "gbk":
             stem.with_suffix(".txt").write_bytes(text.encode("gb18030"))
         elif kind == "docx":
@@ -114,7 +105,7 @@ def generate(out: Path, n: int, seed: int, mix: list[tuple[str, float]]) -> dict
 # ------------------------------------------------------------------ floor
 
 def _load_one(path: str) -> int:
-    from extractor.load import load
+    from extractor.input.load import load
 
     return len(load(path).text)
 
@@ -123,7 +114,7 @@ def pipeline_alone(paths: list[str], n: int = 200) -> float:
     """reports/s of load + extract in this one process (models loaded first): the per-core ceiling."""
     import logging
 
-    from extractor.load import load
+    from extractor.input.load import load
     from extractor.pipeline import extract_document
 
     logging.disable(logging.CRITICAL)

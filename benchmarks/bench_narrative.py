@@ -53,40 +53,51 @@ def main() -> None:
     if not texts:
         sys.exit("../shared not present: nothing to measure")
 
-    from extractor import facts_model, narrative
+    from extractor import classify, narrative
+    from extractor.classify.facts.features import features, live
+    from extractor.classify.facts.tokens import tokenizer, window_tokens
+    from extractor.narrative.numbers import find_numbers
+    from extractor.narrative.tag import analyse
+    from extractor.narrative.view import make_view
 
-    st = narrative.model_status()
-    print(f"reports: {len(texts)} (mean {sum(map(len, texts)) / len(texts):.0f} chars); model: {st['mode']}")
+    models = classify.load_models()
+    model = models.facts
+
+    def tag_facts(t: str) -> list:
+        return narrative.read(t, facts_model=model).facts
+
+    print(f"reports: {len(texts)} (mean {sum(map(len, texts)) / len(texts):.0f} chars); "
+          f"model: {'model' if model is not None else 'rules'} ({models.facts_status.message})")
     for t in texts:  # warm: rules, jieba dictionary, model
-        narrative.tag_facts(t)
+        tag_facts(t)
         narrative.read_meta(t)
 
-    full = _rate(lambda t: (narrative.tag_facts(t), narrative.read_meta(t)), texts, args.rounds)
-    tag = _rate(narrative.tag_facts, texts, args.rounds)
+    full = _rate(lambda t: (tag_facts(t), narrative.read_meta(t)), texts, args.rounds)
+    tag = _rate(tag_facts, texts, args.rounds)
     # the jieba window cache is warm after the first pass; a pipeline sees each report once
-    tag_cold = _rate(narrative.tag_facts, texts, args.rounds, before_pass=facts_model._tokens.cache_clear)
-    rules_only = _rate(lambda t: narrative.tag_with(t, model=None), texts, args.rounds)
-    view = _rate(narrative.make_view, texts, args.rounds)
-    cands = _rate(lambda t: narrative.find_candidates(narrative.make_view(t)), texts, args.rounds)
+    tag_cold = _rate(tag_facts, texts, args.rounds, before_pass=window_tokens.cache_clear)
+    rules_only = _rate(lambda t: narrative.read(t, facts_model=None), texts, args.rounds)
+    view = _rate(make_view, texts, args.rounds)
+    cands = _rate(lambda t: find_numbers(make_view(t)), texts, args.rounds)
     print(f"tag_facts + read_meta : {full:8.1f} reports/s")
     print(f"tag_facts             : {tag:8.1f} reports/s  ({1000 / tag:.2f} ms/report)")
     print(f"  token cache cold    : {tag_cold:8.1f} reports/s  ({1000 / tag_cold:.2f} ms/report)")
     print(f"  rules only          : {rules_only:8.1f} reports/s  ({1000 / rules_only:.2f} ms)")
     print(f"  view (normalise)    : {view:8.1f} reports/s  ({1000 / view:.2f} ms)")
-    print(f"  view + candidates   : {cands:8.1f} reports/s  ({1000 / cands:.2f} ms)")
+    print(f"  view + numbers      : {cands:8.1f} reports/s  ({1000 / cands:.2f} ms)")
 
     # what the model step costs: features (jieba on windows) and predict_proba
-    analysed = [narrative.analyse(t)[1] for t in texts]
-    live = [[q for q in qs if facts_model.live(q)] for qs in analysed]
-    n_windows = sum(map(len, live))
+    analysed = [analyse(t)[1] for t in texts]
+    live_qs = [[q for q in qs if live(q)] for qs in analysed]
+    n_windows = sum(map(len, live_qs))
     t0 = time.perf_counter()
-    for qs in live:
-        [facts_model.features(q) for q in qs]
+    for qs in live_qs:
+        [features(q) for q in qs]
     feat = time.perf_counter() - t0
     print(f"  model features      : {1000 * feat / len(texts):.2f} ms/report ({n_windows / len(texts):.1f} windows/report)")
 
-    tk = facts_model.tokenizer()
-    windows = [q.ctx.left[-16:] for qs in live for q in qs]
+    tk = tokenizer()
+    windows = [q.ctx.left[-16:] for qs in live_qs for q in qs]
     t0 = time.perf_counter()
     for w in windows:
         tk.lcut(w, HMM=False)

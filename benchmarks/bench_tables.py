@@ -16,11 +16,12 @@ import statistics
 import time
 import tracemalloc
 
-from extractor import generate
-from extractor.checks import run_checks
-from extractor.normalize import normalize
-from extractor.sections import find_sections
-from extractor.tables import read_tables
+from extractor import classify
+from extractor.checks.identities import run_checks
+from extractor.text.normalize import normalize
+from extractor.text.sections import find_sections
+from extractor.tables.read import read_tables
+from extractor.training import generate
 
 
 def corpus(n: int, seed: int) -> list[str]:
@@ -33,10 +34,13 @@ def corpus(n: int, seed: int) -> list[str]:
     return out
 
 
+ROWS = classify.load_models().rows
+
+
 def tables_path(text: str) -> None:
     norm = normalize(text)
     headings = find_sections(norm.text)
-    read = read_tables(norm, text, headings)
+    read = read_tables(norm, text, headings, ROWS)
     run_checks(read.tables, read.certain)
 
 

@@ -16,11 +16,13 @@ from collections import Counter
 from pathlib import Path
 
 import extractor
-from extractor import generate
-from extractor.gold import gold_cells, same
+from extractor.confidence import CALIBRATION_EDGES, CERTAIN
+from extractor.training import generate
+from extractor.training.gold import gold_cells, same
 
 ROOT = Path(__file__).resolve().parents[1]
-BANDS = [(0.99, 1.01), (0.95, 0.99), (0.9, 0.95), (0.8, 0.9), (0.5, 0.8), (0.0, 0.5)]
+# The one set of calibration bins (extractor.confidence), highest first.
+BANDS = list(zip(CALIBRATION_EDGES, CALIBRATION_EDGES[1:]))[::-1]
 
 
 def records():
@@ -54,7 +56,7 @@ def main() -> None:
             total[(kind, band)] += 1
             if not same(cell["value"], v):
                 wrong[(kind, band)] += 1
-                if cell["confidence"] >= 0.9 or not rec["needs_review"]:
+                if cell["confidence"] >= CERTAIN or not rec["needs_review"]:
                     silent[kind] += 1
     for kind in ("real", "generated"):
         print(f"\n{kind} reports")
@@ -63,7 +65,7 @@ def main() -> None:
             n, w = total[(kind, b)], wrong[(kind, b)]
             if n:
                 print(f"{b[0]:>5.2f}–{min(b[1], 1):<5.2f} {n:>8} {w:>7} {w / n:>10.2%}")
-        print(f"silent errors (wrong at >= 0.9 or in a record not flagged): {silent[kind]}")
+        print(f"silent errors (wrong at >= {CERTAIN} or in a record not flagged): {silent[kind]}")
 
 
 if __name__ == "__main__":

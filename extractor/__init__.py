@@ -8,10 +8,8 @@
 carries the error in `issues`.  `load(path).text` is the document text that
 every span indexes into.
 """
-
-# Bound after the submodules are imported, so `extractor.load` is the
-# function (the module of the same name stays reachable as sys.modules entry).
-from extractor.load import Document, load
+from extractor.input.document import Document
+from extractor.input.load import load
 from extractor.pipeline import extract, extract_document, extract_file
 from extractor.record import Report
 

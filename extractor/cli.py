@@ -8,6 +8,8 @@ from typing import Optional
 
 import typer
 
+from extractor.input.registry import batch_suffixes
+
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Read government-information-disclosure annual reports into checked data.")
 
@@ -19,7 +21,7 @@ def _group() -> None:
 
 @app.command()
 def extract(
-    file: Path = typer.Argument(..., help="A report: .txt, .md, .html, .docx or .pdf"),
+    file: Path = typer.Argument(..., help="A report: " + " ".join(batch_suffixes())),
     pretty: bool = typer.Option(False, "--pretty", help="Indent the JSON"),
 ) -> None:
     """Print one report's record as JSON on stdout."""
@@ -34,7 +36,7 @@ def extract(
 
 @app.command()
 def batch(
-    inputs: list[str] = typer.Argument(..., help="Files, directories (recursive) and globs of .txt .md .html .htm .docx .pdf"),
+    inputs: list[str] = typer.Argument(..., help="Files, directories (recursive) and globs of " + " ".join(batch_suffixes())),
     out: Path = typer.Option(..., "--out", help="JSON Lines output: one record per input, sorted by path"),
     cells: Optional[Path] = typer.Option(None, "--cells", help="Long table of every cell (.parquet or .csv)"),
     facts: Optional[Path] = typer.Option(None, "--facts", help="Long table of every fact (.parquet or .csv)"),
@@ -48,10 +50,14 @@ def batch(
 ) -> None:
     """Read many reports: one record per input in --out, a summary on stderr."""
     from extractor.batch import Options, format_summary, run_batch
+    from extractor.batch.tables import long_table_kind
 
     for p in (cells, facts):
-        if p is not None and p.suffix.lower() not in (".parquet", ".pq", ".csv"):
-            typer.echo(f"extractor: {p}: long tables are .parquet or .csv", err=True)
+        try:
+            if p is not None:
+                long_table_kind(p)
+        except ValueError as e:
+            typer.echo(f"extractor: {e}", err=True)
             raise typer.Exit(2)
     if engine not in ("local", "dask"):
         typer.echo(f"extractor: unknown engine {engine!r} (local or dask)", err=True)
@@ -73,7 +79,7 @@ def check_data(
     annotations: Optional[Path] = typer.Option(None, "--annotations", help="The annotations directory (reports/, excerpts/); default: the repo's"),
 ) -> None:
     """Validate every annotation: texts and their sha256, offsets, labels, facts, gold identities."""
-    from extractor.annotations import check_data as run
+    from extractor.training.check import check_data as run
 
     pr = run(annotations)
     for w in pr.warnings:
@@ -91,7 +97,8 @@ def annotate(
     out: Optional[Path] = typer.Option(None, "--out", help="Write here (default: stdout)"),
 ) -> None:
     """Write an annotation pre-filled from the current extraction, for a person to correct."""
-    from extractor.annotations import dumps, prefill
+    from extractor.training.annotations import dumps
+    from extractor.training.prefill import prefill
 
     if not file.exists():
         typer.echo(f"extractor: no such file: {file}", err=True)
@@ -113,35 +120,22 @@ def train(
     which: str = typer.Option("all", "--which", help="tables, facts or all"),
     cv: bool = typer.Option(False, "--cv", help="Also run the grouped cross-validation and record it in the meta and card"),
 ) -> None:
-    """Retrain from the annotations: the table classifier (and the facts model when present)."""
-    from extractor.annotations import DEFAULT_DIR
-    from extractor.model import models_dir
+    """Retrain from the annotations: the table classifier and the facts model."""
+    from extractor import config
+    from extractor.training.run import WHICH, train_models
 
     if which not in ("tables", "facts", "all"):
         typer.echo("extractor: --which must be tables, facts or all", err=True)
         raise typer.Exit(2)
-    annotations = annotations or DEFAULT_DIR
-    out = out or models_dir()
-    if which in ("tables", "all"):
-        from extractor.train import train as train_tables, write_card
-        from extractor.evaluate import cross_validate
-
-        res = cross_validate(annotations, log=lambda m: typer.echo(m, err=True)) if cv else None
-        meta = train_tables(annotations, out, cv=res, log=lambda m: typer.echo(m, err=True))
-        write_card(out, meta)
+    out = out or config.models_dir()
+    res = train_models(annotations or config.annotations_dir(), out, which=WHICH if which == "all" else (which,),
+                       cv=cv, log=lambda m: typer.echo(m, err=True))
+    if "tables_meta" in res:
+        meta = res["tables_meta"]
         typer.echo(f"tables model: {out / 'tables.skops'} ({meta['data']['fragments']} fragments, "
                    f"fresh generated accuracy {meta['metrics']['fresh_generated']['accuracy']:.4f})")
-    if which in ("facts", "all"):
-        try:
-            from extractor import facts_model
-        except ImportError:
-            facts_model = None
-        if facts_model is not None and hasattr(facts_model, "train"):
-            facts_model.train(annotations, out)
-            typer.echo(f"facts model: {out / facts_model.MODEL_NAME}")
-        elif which == "facts":
-            typer.echo("extractor: no facts model in this build", err=True)
-            raise typer.Exit(2)
+    if "facts_meta" in res:
+        typer.echo(f"facts model: {out / res['facts_meta']['model']}")
 
 
 @app.command()
@@ -153,21 +147,22 @@ def evaluate(
     as_json: Optional[Path] = typer.Option(None, "--json", help="Also write the results as JSON here"),
 ) -> None:
     """Per-label precision/recall, cell accuracy and silent errors, with and without the classifier."""
-    from extractor import evaluate as E
-    from extractor import model as M
-    from extractor.annotations import DEFAULT_DIR
+    from extractor import config
+    from extractor.classify.rows.model import META_NAME, load
+    from extractor.training import evaluate as E
+    from extractor.training.train import TrainConfig
 
-    annotations = annotations or DEFAULT_DIR
-    model = model or M.models_dir()
-    m, st = M.load(model)
+    annotations = annotations or config.annotations_dir()
+    model = model or config.models_dir()
+    m, st = load(model)
     if m is None:
-        typer.echo(f"extractor: {st['message']}", err=True)
+        typer.echo(f"extractor: {st.message}", err=True)
     if compare is not None:
-        other, st2 = M.load(compare)
+        other, st2 = load(compare)
         if other is None:
-            typer.echo(f"extractor: --compare: {st2['message']}", err=True)
+            typer.echo(f"extractor: --compare: {st2.message}", err=True)
             raise typer.Exit(1)
-        diffs = E.compare_models(m, other, annotations)
+        diffs = E.rows_read_differently(m, other, annotations)
         typer.echo(f"rows read differently by {model} (a) and {compare} (b): {len(diffs)}")
         for d in diffs:
             verdict = "a right" if d["a_right"] and not d["b_right"] else "b right" if d["b_right"] and not d["a_right"] else "both wrong" if not d["a_right"] else "both right"
@@ -175,10 +170,8 @@ def evaluate(
         if as_json:
             as_json.write_text(json.dumps(diffs, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         return
-    from extractor.train import TrainConfig
-
     cfg = TrainConfig()
-    meta_path = model / M.META_NAME
+    meta_path = model / META_NAME
     if meta_path.exists():
         try:
             cfg = TrainConfig(**json.loads(meta_path.read_text(encoding="utf-8")).get("config", {}))
@@ -210,28 +203,28 @@ def review(
 
     Corrections are made in notebooks/review.ipynb (or with extractor.review).
     """
-    from extractor import review as R
+    from extractor.review import pick_record, read_batch, review_frame, sort_frame, write_view_html
 
     if not batch_file.exists():
         typer.echo(f"extractor: no such file: {batch_file}", err=True)
         raise typer.Exit(2)
-    records = R.read_batch(batch_file)
-    df = R.review_frame(records, only_review=not all_reports)
+    records = read_batch(batch_file)
+    df = review_frame(records, only_review=not all_reports)
     if sort not in df.columns:
         typer.echo(f"extractor: --sort must be one of {', '.join(df.columns)}", err=True)
         raise typer.Exit(2)
-    df = R.sort_frame(df, sort)
+    df = sort_frame(df, sort)
     typer.echo(df.drop(columns=["failing_checks"]).to_string() if len(df) else "no report needs review")
     if report is not None or html_out is not None:
         if report is None or html_out is None:
             typer.echo("extractor: --report and --html go together", err=True)
             raise typer.Exit(2)
         try:
-            rec = R.pick_record(records, report)
+            rec = pick_record(records, report)
         except (KeyError, IndexError) as e:
             typer.echo(f"extractor: --report {report}: {e}", err=True)
             raise typer.Exit(2)
-        typer.echo(f"review view of {rec['source']['path']}: {R.write_view_html(rec, html_out)}", err=True)
+        typer.echo(f"review view of {rec['source']['path']}: {write_view_html(rec, html_out)}", err=True)
 
 
 def main() -> None:  # pragma: no cover

@@ -1,8 +1,11 @@
-"""load → normalize → sections → tables / facts → checks → record.
+"""load → normalize → sections → tables / narrative → checks → record.
 
-The one place the steps are put together.  `extract*` never raise on bad
-input: whatever goes wrong ends up in the record's `error`/`issues`, with
-everything read up to that point kept (the partial parse).
+The one place the stages are put together, and the only place that asks
+for the shipped models (`classify.shipped`): every stage is given the
+models it uses (or None), so a test or an evaluation passes its own.
+`extract*` never raise on bad input: whatever goes wrong ends up in the
+record's `error`/`issues`, with everything read up to that point kept (the
+partial parse).
 """
 from __future__ import annotations
 
@@ -10,22 +13,27 @@ import logging
 import os
 import traceback
 
-from extractor.checks import run_checks
-from extractor.load import Document, from_text, load
-from extractor.normalize import normalize
+from extractor import classify, narrative
+from extractor.checks.agreement import agreement_checks
+from extractor.checks.identities import run_checks
+from extractor.classify import Models
+from extractor.input.document import Document, from_text
+from extractor.input.load import load
 from extractor.record import Issue, Report, SectionSpan
-from extractor.sections import find_sections
-from extractor.tables import read_tables
+from extractor.tables.cells import TablesRead
+from extractor.tables.read import read_tables
+from extractor.text.normalize import Normalized, normalize
+from extractor.text.sections import Found, find_sections
 
 log = logging.getLogger(__name__)
 
 
-def extract(text: str, path: str | None = None) -> Report:
+def extract(text: str, path: str | None = None, *, models: Models | None = None) -> Report:
     """Read a report from its text (the text spans index into)."""
-    return extract_document(from_text(text, path))
+    return extract_document(from_text(text, path), models=models)
 
 
-def extract_file(path: str | os.PathLike) -> Report:
+def extract_file(path: str | os.PathLike, *, models: Models | None = None) -> Report:
     """Read a report file of any supported format."""
     try:
         doc = load(path)
@@ -35,24 +43,32 @@ def extract_file(path: str | os.PathLike) -> Report:
         log.exception("loading %s failed", path)
         return Report(source={"path": str(path), "sha256": "", "encoding": None, "format": "text", "chars": 0},
                       error=Issue("input.unreadable", f"{type(e).__name__}: {e}"))
-    return extract_document(doc)
+    return extract_document(doc, models=models)
 
 
-def extract_document(doc: Document) -> Report:
+def extract_document(doc: Document, *, models: Models | None = None) -> Report:
+    """Read a loaded document; `models` default to the shipped ones."""
     report = Report(source=doc.source())
     report.issues.extend(doc.warnings)
     if doc.error is not None:
         report.error = doc.error
         return report
     try:
-        _read(doc, report)
+        _read(doc, report, models if models is not None else classify.shipped())
     except Exception as e:  # keep the partial parse, say what broke
         log.exception("extraction failed for %s", doc.path)
         report.error = Issue("internal.error", f"{type(e).__name__}: {e} ({traceback.format_exc(limit=-1).strip().splitlines()[-1]})")
     return report
 
 
-def _read(doc: Document, report: Report) -> None:
+def table_anchors(text: str, models: Models | None = None) -> dict[str, list[tuple]]:
+    """The row anchors reading `text` finds, per table, in normalised offsets (annotation, training)."""
+    norm = normalize(text)
+    read = read_tables(norm, text, find_sections(norm.text), (models or classify.shipped()).rows)
+    return read.anchors
+
+
+def _read(doc: Document, report: Report, models: Models) -> None:
     text = doc.text
     if not text.strip():
         report.error = Issue("input.empty", "the document has no text")
@@ -61,23 +77,21 @@ def _read(doc: Document, report: Report) -> None:
     headings = find_sections(norm.text)
     report.sections = _section_spans(norm, headings)
 
-    read = read_tables(norm, text, headings)
+    read = read_tables(norm, text, headings, models.rows)
     report.tables = read.tables
     report.template = read.template
     report.parsing = read.parsing
     report.issues.extend(read.issues)
-    from extractor import model as tables_model  # loaded by the table reader already
-
-    st = tables_model.status()
-    if not st["ok"]:
-        report.issues.append(Issue("model.tables_unavailable", st["message"] or "table-row classifier not loaded; fuzzy matching only"))
+    if not models.rows_status.ok:
+        report.issues.append(Issue("model.tables_unavailable",
+                                   models.rows_status.message or "table-row classifier not loaded; fuzzy matching only"))
 
     found_any = any(cell.value is not None for *_, cell in report.cells())
     if not found_any and len(headings) < 3:
         report.error = Issue("input.not_a_report",
                              "no standard table and no report sections found: not an annual disclosure report")
         report.issues = [i for i in report.issues if not i.code.endswith(".missing")]
-        _narrative(text, report, read, norm)
+        _narrative(text, report, read, norm, models)
         return
     report.checks = run_checks(report.tables, read.certain)
     for ch in report.checks:
@@ -85,32 +99,26 @@ def _read(doc: Document, report: Report) -> None:
             code = "agency_error" if ch.cause == "agency" else "check_failed"
             report.issues.append(Issue(f"{ch.rule.split('.')[0]}.{code}",
                                        f"{ch.rule}: {ch.detail}" + (" (as printed: the report's own arithmetic)" if ch.cause == "agency" else "")))
-    _narrative(text, report, read, norm)
+    _narrative(text, report, read, norm, models)
 
 
-def _narrative(text: str, report: Report, read, norm) -> None:
-    """Facts and meta from the prose (the narrative module), and their agreement with the tables."""
-    try:
-        from extractor import narrative
-    except ImportError:  # narrative module not installed in this build
-        return
+def _narrative(text: str, report: Report, read: TablesRead, norm: Normalized, models: Models) -> None:
+    """Facts and meta from the prose, and their agreement with the tables."""
     exclude = [norm.to_source(*r) for r in read.regions.values() if r]
     report.meta = narrative.read_meta(text)
-    report.facts = narrative.tag_facts(text, report.sections, exclude=exclude)
+    prose = narrative.read(text, report.sections, exclude=exclude, facts_model=models.facts)
+    report.facts = prose.facts
     if report.error is None:
-        agree = narrative.agreement_checks(report.facts, report.tables, text=text, exclude=exclude)
+        agree = agreement_checks(report.facts, report.tables, prose.restatements)
         report.checks.extend(agree)
         for ch in agree:
             if not ch.ok:
                 report.issues.append(Issue("narrative.disagrees", f"{ch.rule}: {ch.detail}"))
-    status = getattr(narrative, "model_status", None)
-    if status is not None:
-        st = status()
-        if st and st.get("ok") is False:
-            report.issues.append(Issue("model.facts_unavailable", st.get("message", "facts model not loaded; rules only")))
+    if not models.facts_status.ok:
+        report.issues.append(Issue("model.facts_unavailable", models.facts_status.message or "facts model not loaded; rules only"))
 
 
-def _section_spans(norm, headings) -> list[SectionSpan]:
+def _section_spans(norm: Normalized, headings: list[Found]) -> list[SectionSpan]:
     out: list[SectionSpan] = []
     text = norm.text
     for i, h in enumerate(headings):

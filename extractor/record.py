@@ -2,22 +2,19 @@
 
 Internally everything is built in these types; `Report.to_dict()` is the one
 place the JSON shape is written, so keys cannot drift between the API, the
-CLI and a batch.
+CLI and a batch.  `Report.from_dict` reads a record back, so a tool that
+edits one (review) asks the report for its confidence and `needs_review`
+instead of re-deriving them.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from extractor.labels import labels
+from extractor import confidence
+from extractor.spec.labels import labels
 
 SCHEMA = "gov-disclosure-report/1"
-
-# A cell at or above this confidence is one we claim is right; the README
-# states how often such cells were wrong on the test corpus.
-CERTAIN = 0.9
-# Below this, a person must look (`needs_review`).
-REVIEW_BELOW = 0.8
 
 
 @dataclass(slots=True)
@@ -48,10 +45,19 @@ class Cell:
             d["raw_span"] = list(self.raw_span)
         return d
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Cell":
+        return cls(d.get("value"), float(d.get("confidence") or 0.0), _span(d.get("span")), d.get("raw"),
+                   d.get("candidates"), _span(d.get("raw_span")))
+
+
+def _span(s: Any) -> tuple[int, int] | None:
+    return (int(s[0]), int(s[1])) if isinstance(s, (list, tuple)) and len(s) == 2 else None
+
 
 def missing_cell() -> Cell:
     """A cell the report does not have (not read, not invented)."""
-    return Cell(None, 0.0, None)
+    return Cell(None, confidence.ABSENT, None)
 
 
 @dataclass
@@ -83,15 +89,30 @@ class Fact:
             "category": self.category,
         }
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Fact":
+        return cls(d["metric"], d["value"], d.get("unit"), _span(d.get("span")) or (0, 0), d.get("text", ""),
+                   float(d.get("confidence") or 0.0), d.get("channel"), d.get("section"), d.get("role", "total"),
+                   bool(d.get("approx", False)), d.get("category"))
+
 
 @dataclass
 class Issue:
     code: str
     message: str
     span: tuple[int, int] | None = None
+    # Set by a person in review: the doubt this issue raised is settled.
+    resolved: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, "span": list(self.span) if self.span else None}
+        d: dict[str, Any] = {"code": self.code, "message": self.message, "span": list(self.span) if self.span else None}
+        if self.resolved:
+            d["resolved"] = True
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Issue":
+        return cls(d["code"], d.get("message", ""), _span(d.get("span")), bool(d.get("resolved", False)))
 
 
 @dataclass
@@ -103,12 +124,21 @@ class Check:
     # "agency" when the numbers were read with certainty and still do not add
     # up (the report's own error); "reading" when our reading is in doubt.
     cause: str | None = None
+    # Keys other check families add (a cross-year check names the `previous` report).
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"rule": self.rule, "ok": self.ok, "detail": self.detail, "cells": self.cells}
         if self.cause:
             d["cause"] = self.cause
+        d.update(self.extra)
         return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Check":
+        known = ("rule", "ok", "detail", "cells", "cause")
+        return cls(d["rule"], bool(d["ok"]), d.get("detail", ""), list(d.get("cells") or []), d.get("cause"),
+                   {k: v for k, v in d.items() if k not in known})
 
 
 @dataclass
@@ -121,6 +151,10 @@ class SectionSpan:
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "number": self.number, "title": self.title, "span": list(self.span)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "SectionSpan":
+        return cls(d["id"], d["number"], d.get("title", ""), _span(d["span"]) or (0, 0))
 
 
 def empty_tables() -> dict[str, dict[str, dict[str, Cell]]]:
@@ -159,34 +193,14 @@ class Report:
 
     @property
     def confidence(self) -> float:
-        """The report as a whole: its least certain table cell, 0 when nothing was read.
-
-        The minimum (not the mean) because one doubtful number is enough to
-        make a record unusable without a look.  Facts keep their own
-        confidences and do not enter here (see `needs_review`).
-        """
-        confs = [cell.confidence for *_, cell in self.cells() if cell.value is not None]
-        if self.error is not None or not confs:
-            return 0.0
-        c = min(confs)
-        if any(not ch.ok for ch in self.checks):
-            c = min(c, 0.5)
-        return c
+        """The report as a whole (`confidence.report`): facts keep their own confidences and do not enter."""
+        return confidence.report((c.confidence for *_, c in self.cells() if c.value is not None),
+                                 check_failed=any(not ch.ok for ch in self.checks), error=self.error is not None)
 
     @property
     def needs_review(self) -> bool:
-        if self.error is not None:
-            return True
-        if any(not ch.ok for ch in self.checks):
-            return True
-        if any(cell.value is not None and cell.confidence < REVIEW_BELOW for *_, cell in self.cells()):
-            return True
-        # A fact asks for a look through its agreement check with the tables
-        # (a failing check above).  Its confidence alone does not: measured,
-        # the facts model is under-confident (every fact below 0.9 on the
-        # annotated corpus, and all 1,822 facts planted in 150 generated
-        # reports, were right), so it would flag nearly every record for nothing.
-        return any(i.code.endswith((".blank", ".missing", ".ambiguous", ".unsolved")) for i in self.issues)
+        """Whether a person must look (`confidence.needs_review`, the one policy)."""
+        return confidence.needs_review(self)
 
     def to_dict(self) -> dict[str, Any]:
         issues = [i.to_dict() for i in self.issues]
@@ -210,3 +224,28 @@ class Report:
             "error": self.error.to_dict() if self.error else None,
             "parsing": self.parsing,
         }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Report":
+        """A record read back: `Report.from_dict(r).to_dict() == r` for every record `to_dict` writes."""
+        tables = empty_tables()
+        for t, rows in (d.get("tables") or {}).items():
+            for r, cols in rows.items():
+                for c, cell in cols.items():
+                    tables.setdefault(t, {}).setdefault(r, {})[c] = Cell.from_dict(cell)
+        error = Issue.from_dict(d["error"]) if d.get("error") else None
+        issues = [Issue.from_dict(i) for i in d.get("issues") or []]
+        if error is not None and issues and issues[0].to_dict() == error.to_dict():
+            issues = issues[1:]  # `to_dict` put the error first; the report keeps it apart
+        return cls(
+            source=dict(d.get("source") or {}),
+            meta={k: Cell.from_dict(v) for k, v in (d.get("meta") or {}).items()},
+            sections=[SectionSpan.from_dict(s) for s in d.get("sections") or []],
+            tables=tables,
+            facts=[Fact.from_dict(f) for f in d.get("facts") or []],
+            checks=[Check.from_dict(c) for c in d.get("checks") or []],
+            issues=issues,
+            template=d.get("template"),
+            error=error,
+            parsing=dict(d.get("parsing") or {}),
+        )

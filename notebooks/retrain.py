@@ -30,7 +30,7 @@ MAX_SAMPLES = None  # compare on the first N samples only
 SHIPPED_DIR = None  # the shipped models; None: the repository's models/
 SEED = None  # None: each trainer's own default seed
 QUICK = False  # True: a small tables training set and a 2-fold CV (tests, a first look); False: as `extractor train`
-TABLES = True  # train the tables model too (when its trainer is present)
+TABLES = True  # train the tables model too
 TABLES_CV = True  # grouped CV of the tables model (folds by report) before training it
 CONFIRM = False  # set True (after reading the comparison) to copy the new model over the shipped one
 
@@ -41,12 +41,13 @@ from pathlib import Path
 
 from IPython.display import Image, display
 
+from extractor import config
 from extractor import review as R
 
 out = Path(OUT_DIR) if OUT_DIR else Path(tempfile.mkdtemp(prefix="retrain-"))
 out.mkdir(parents=True, exist_ok=True)
-shipped = Path(SHIPPED_DIR) if SHIPPED_DIR else R.SHIPPED_MODELS
-dirs = [Path(d) for d in (ANNOTATION_DIRS or [R.REPO / "annotations"])] + [Path(d) for d in EXTRA_ANNOTATIONS]
+shipped = Path(SHIPPED_DIR) if SHIPPED_DIR else config.models_dir()
+dirs = [Path(d) for d in (ANNOTATION_DIRS or [config.annotations_dir()])] + [Path(d) for d in EXTRA_ANNOTATIONS]
 extra_ids = [p.stem for d in EXTRA_ANNOTATIONS for p in Path(d).glob("*/*.json")]
 training_dir = R.gather_annotations(dirs, out / "training", limit=LIMIT, always=extra_ids)
 verdict = R.check_annotations(training_dir)
@@ -57,7 +58,7 @@ print(f"training set: {verdict['checked']} annotations; check-data", "ok" if ver
 
 # %%
 trained = R.train_models(training_dir, out / "model", seed=SEED, size=R.QUICK if QUICK else R.FULL,
-                         tables=TABLES, cv=TABLES_CV, log=print)
+                         which=("tables", "facts") if TABLES else ("facts",), cv=TABLES_CV, log=print)
 new_meta = R.model_meta(out / "model")
 old_meta = R.model_meta(shipped)
 hashes = {"new": R.training_hash(out / "model"), "shipped": R.training_hash(shipped)}
@@ -79,7 +80,7 @@ scores.pivot_table(index=["family", "label"], columns="model", values=["f1", "su
 # ## Compare on the sample batch: which cells and facts change
 
 # %%
-paths = R.sample_paths(SAMPLES_DIR or R.SAMPLES)[: MAX_SAMPLES or None]
+paths = R.sample_paths(SAMPLES_DIR)[: MAX_SAMPLES or None]
 golds = R.sample_golds(paths)
 cmp = R.compare_models(paths, out / "model", shipped, golds)
 comparison = R.write_comparison(cmp, out / "comparison.json",

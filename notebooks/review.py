@@ -43,13 +43,14 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML, display
 
+from extractor import config
 from extractor import review as R
 
 pd.set_option("display.max_colwidth", 60)
 work = Path(WORK_DIR) if WORK_DIR else Path(tempfile.mkdtemp(prefix="review-"))
 work.mkdir(parents=True, exist_ok=True)
 batch_path = Path(BATCH) if BATCH else R.run_sample_batch(work)
-annotation_dir = Path(ANNOTATION_DIR) if ANNOTATION_DIR else R.REPO / "annotations"
+annotation_dir = Path(ANNOTATION_DIR) if ANNOTATION_DIR else config.annotations_dir()
 records = R.read_batch(batch_path)
 print(f"{len(records)} records from {batch_path}; annotations go to {annotation_dir}")
 

@@ -1,0 +1,207 @@
+"""The output file: appended kill-safe while the batch runs, rewritten once at its end.
+
+While workers finish, each record is appended as a whole line with one
+write and an fsync (`Appender`), so a kill -9 at any moment leaves whole
+lines only (at worst one partial line, which `cut_partial_line` removes on
+resume).  `finalize` then rewrites the file atomically: one line per input
+in sorted path order, plus the cross-year checks, which need every record
+of the batch.  Its result depends only on the records, so re-running gives
+byte-identical output.
+"""
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from extractor.batch.records import Entry, dumps, entry_of, status_of
+from extractor.batch.tables import Spool, record_batch
+from extractor.checks.crossyear import apply_crossyear, crossyear_checks
+
+
+class Appender:
+    """An append-only JSONL file: each write is whole lines, then fsync.
+
+    One `os.write` per batch of lines, so a process killed at any moment
+    leaves whole lines (at worst a trailing partial line from a write cut
+    short by the kill, which `--resume` removes).
+    """
+
+    def __init__(self, path: Path, truncate: bool, fsync: bool = True) -> None:
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | (os.O_TRUNC if truncate else 0)
+        self.fd = os.open(path, flags, 0o644)
+        self.size = os.fstat(self.fd).st_size
+        self.fsync = fsync
+
+    def write(self, lines: list[bytes]) -> list[int]:
+        """Append whole lines; returns the offset of each."""
+        offsets = []
+        for line in lines:
+            offsets.append(self.size)
+            self.size += len(line)
+        data = memoryview(b"".join(lines))
+        while data:
+            n = os.write(self.fd, data)
+            data = data[n:]
+        if self.fsync:
+            os.fsync(self.fd)
+        return offsets
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
+def cut_partial_line(path: Path) -> int:
+    """Drop a trailing line without its newline (a write cut short); returns bytes removed."""
+    size = path.stat().st_size
+    with open(path, "rb+") as f:
+        pos, keep = size, 0
+        while pos > 0:
+            step = min(65536, pos)
+            f.seek(pos - step)
+            chunk = f.read(step)
+            if pos == size and chunk.endswith(b"\n"):
+                return 0
+            nl = chunk.rfind(b"\n")
+            if nl >= 0:
+                keep = pos - step + nl + 1
+                break
+            pos -= step
+        if keep == size:
+            return 0
+        f.truncate(keep)
+        f.flush()
+        os.fsync(f.fileno())
+    return size - keep
+
+
+def iter_records(path: Path) -> Iterator[tuple[int, bytes, dict[str, Any] | None]]:
+    """(offset, line, record or None when the line is not a JSON object) for each line."""
+    offset = 0
+    with open(path, "rb") as f:
+        for line in f:
+            try:
+                rec = json.loads(line) if line.endswith(b"\n") else None
+            except ValueError:
+                rec = None
+            yield offset, line, rec if isinstance(rec, dict) else None
+            offset += len(line)
+
+
+class Index:
+    """path -> Entry of the record line that counts (the last one written for that path)."""
+
+    def __init__(self, spools: dict[str, Spool]) -> None:
+        self.entries: dict[str, Entry] = {}
+        self.spools = spools
+        self.lines = 0
+
+    def add(self, entry: Entry, offset: int, length: int, cells: Any = None, facts: Any = None) -> None:
+        entry.offset, entry.length = offset, length
+        if "cells" in self.spools:
+            entry.cells = self.spools["cells"].add(cells)
+        if "facts" in self.spools:
+            entry.facts = self.spools["facts"].add(facts)
+        self.entries[entry.path] = entry
+        self.lines += 1
+
+    def add_record(self, rec: dict[str, Any], offset: int, length: int) -> None:
+        """An existing line (resume, or a final pass run on its own): parse-side digest and rows."""
+        self.add(entry_of(rec), offset, length,
+                 record_batch("cells", rec) if "cells" in self.spools else None,
+                 record_batch("facts", rec) if "facts" in self.spools else None)
+
+    @classmethod
+    def of_file(cls, path: Path, spools: dict[str, Spool] | None = None) -> "Index":
+        index = cls(spools or {})
+        for offset, line, rec in iter_records(path):
+            index.lines += rec is None
+            if rec is not None:
+                index.add_record(rec, offset, len(line))
+        return index
+
+
+@dataclass
+class Final:
+    """What `finalize` found in the output: counts for the summary."""
+
+    reports: int = 0
+    ok: int = 0
+    needs_review: int = 0
+    errors: Counter = field(default_factory=Counter)
+    dropped: int = 0
+    crossyear_checks: int = 0
+    crossyear_failed: int = 0
+
+    def count(self, status: str, code: str | None) -> None:
+        self.reports += 1
+        if status == "error":
+            self.errors[code or "unknown"] += 1
+        elif status == "review":
+            self.needs_review += 1
+        else:
+            self.ok += 1
+
+
+def finalize(out: Path, inputs: list[str], index: Index | None = None) -> Final:
+    """Rewrite the output: one line per input, sorted by path, cross-year checks added.
+
+    Atomic (temp file, fsync, os.replace): a kill during it leaves the old,
+    complete file, and `--resume` simply runs it again.  Records that gain or
+    lose cross-year checks are parsed and their long-table rows remade; all
+    other lines are copied as they are.
+    """
+    index = index or Index.of_file(out)
+    wanted = set(inputs)
+    entries = {p: e for p, e in index.entries.items() if p in wanted}
+    final = Final(dropped=index.lines - len(entries))
+    cross = crossyear_checks({p: e.view for p, e in entries.items() if e.view is not None})
+    order = sorted(entries)
+    in_place = [entries[p].offset for p in order] == sorted(e.offset for e in entries.values())
+    changed = [p for p in order if entries[p].has_cross or p in cross]
+    rewrite = changed or final.dropped or not in_place
+    tmp = out.with_name(f".{out.name}.tmp{os.getpid()}")
+    with open(out, "rb") as src, open(tmp if rewrite else os.devnull, "wb") as dst:
+        for path in order:
+            e = entries[path]
+            src.seek(e.offset)
+            line = src.read(e.length)
+            if e.has_cross or path in cross:
+                checks = cross.get(path, [])
+                rec = apply_crossyear(json.loads(line), checks)
+                line = dumps(rec)
+                _remake_rows(index, e, rec)
+                e.status, e.code = status_of(rec)
+                final.crossyear_checks += len(checks)
+                final.crossyear_failed += sum(not c.ok for c in checks)
+            dst.write(line)
+            final.count(e.status, e.code)
+        if rewrite:
+            dst.flush()
+            os.fsync(dst.fileno())
+    if rewrite:
+        os.replace(tmp, out)
+        _fsync_dir(out.parent)
+    index.entries = entries
+    return final
+
+
+def _remake_rows(index: Index, e: Entry, rec: dict[str, Any]) -> None:
+    for kind, spool in index.spools.items():
+        setattr(e, kind, spool.add(record_batch(kind, rec)))
+
+
+def _fsync_dir(d: Path) -> None:
+    try:
+        fd = os.open(d, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

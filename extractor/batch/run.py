@@ -1,0 +1,184 @@
+"""Batch cleaning: many report files in, exactly one record per file out (issue 5).
+
+The shape of a run, and why:
+
+1. `collect_inputs` expands files, directories and globs into one sorted list.
+2. With `resume`, inputs whose (path, sha256) already has a complete line in
+   the output are skipped; a trailing partial line (a kill mid-write) is cut.
+3. Each remaining file goes to a worker process (`local`: our own pool, one
+   file at a time per worker, so a stuck file can be killed and its worker
+   replaced; `dask`: the same per-file function on a dask.distributed
+   cluster).  The worker also does the per-record work the end needs (the
+   digest the final pass indexes, the long-table rows), so the parent never
+   parses a record it wrote.  Records are appended as whole lines with one
+   write and an fsync, so a kill -9 at any moment leaves whole lines only.
+4. `finalize` rewrites the output atomically (temp file + os.replace): one
+   line per input in sorted path order, plus the cross-year checks, which
+   need every record of the batch.  Its result depends only on the records,
+   so re-running gives byte-identical output.
+5. The long tables (`--cells`, `--facts`) are written last, in the same
+   order, from the rows the workers made (spooled to a temporary Arrow file),
+   so memory stays flat in the number of reports.
+
+This module puts those steps together; each lives in a module of its own
+(`inputs`, `records`, `local` / `dask`, `output`, `tables`).
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from extractor.batch.dask import run_dask
+from extractor.batch.inputs import collect_inputs, file_sha256
+from extractor.batch.local import run_local
+from extractor.batch.output import Appender, Index, cut_partial_line, finalize
+from extractor.batch.records import DEFAULT_EXTRACT, Result
+from extractor.batch.tables import Spool, long_table_kind, write_long_table
+
+DEFAULT_TIMEOUT = 120.0
+
+
+@dataclass
+class Options:
+    """How to run a batch (the `extractor batch` options; `extract` names the per-file function)."""
+
+    out: Path
+    cells: Path | None = None
+    facts: Path | None = None
+    summary: Path | None = None
+    workers: int | None = None
+    resume: bool = False
+    timeout: float | None = DEFAULT_TIMEOUT
+    engine: str = "local"
+    scheduler: str | None = None
+    progress: bool = True
+    extract: str = DEFAULT_EXTRACT
+    fsync: bool = True
+
+    @property
+    def tables(self) -> tuple[bool, bool]:
+        return (self.cells is not None, self.facts is not None)
+
+
+def default_workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def remove_leftovers(opts: Options) -> None:
+    """Temporary files of an earlier run of this output that was killed (spools, unfinished rewrites)."""
+    patterns = [(opts.out.parent, f".{opts.out.name}.tmp*"), (opts.out.parent, f".{opts.out.name}.cells-*.arrow"),
+                (opts.out.parent, f".{opts.out.name}.facts-*.arrow")]
+    patterns += [(p.parent, f".{p.name}.tmp*") for p in (opts.cells, opts.facts) if p is not None]
+    for directory, pattern in patterns:
+        for leftover in directory.glob(pattern):
+            leftover.unlink(missing_ok=True)
+
+
+def _start(paths: list[str], opts: Options, spools: dict[str, Spool]) -> tuple[Index, list[str]]:
+    """The index of what the output already holds (with resume) and the inputs still to read."""
+    if not (opts.resume and opts.out.exists()):
+        return Index(spools), paths
+    cut_partial_line(opts.out)
+    index = Index.of_file(opts.out, spools)
+    done = {p: e.sha256 for p, e in index.entries.items()}
+    return index, [p for p in paths if p not in done or done[p] != file_sha256(p)]
+
+
+def _progress(total: int, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="report", file=sys.stderr, disable=not enabled, smoothing=0.1,
+                dynamic_ncols=True, mininterval=0.3)
+
+
+def _engine(todo: list[str], opts: Options, workers: int) -> Iterator[list[Result]]:
+    if not todo:
+        return iter(())
+    if opts.engine == "dask":
+        return run_dask(todo, opts.extract, workers, opts.timeout, opts.scheduler, opts.tables)
+    if opts.engine != "local":
+        raise ValueError(f"unknown engine {opts.engine!r} (local or dask)")
+    return run_local(todo, opts.extract, workers, opts.timeout, opts.tables)
+
+
+def _read_all(todo: list[str], opts: Options, workers: int, index: Index) -> None:
+    """Phase 1: every file through a worker, each record appended (kill-safe) as it arrives."""
+    live: Counter = Counter()
+    appender = Appender(opts.out, truncate=not opts.resume, fsync=opts.fsync)
+    try:
+        with _progress(len(todo), opts.progress) as bar:
+            for batch in _engine(todo, opts, workers):
+                offsets = appender.write([r.line for r in batch])
+                for r, off in zip(batch, offsets):
+                    index.add(r.entry, off, len(r.line), r.cells, r.facts)
+                live.update(r.status for r in batch)
+                bar.set_postfix(ok=live["ok"], review=live["review"], errors=live["error"], refresh=False)
+                bar.update(len(batch))
+    finally:
+        appender.close()
+
+
+def run_batch(inputs: Iterable[str], opts: Options) -> dict[str, Any]:
+    """Run a batch; returns the summary (also written to `opts.summary` when set)."""
+    t0 = time.perf_counter()
+    for p in (opts.cells, opts.facts):
+        if p is not None:
+            long_table_kind(p)
+    paths, unmatched = collect_inputs(inputs)
+    opts.out.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(opts)
+    spools = {k: Spool(k, opts.out.parent, opts.out.name)
+              for k, p in (("cells", opts.cells), ("facts", opts.facts)) if p}
+    workers = opts.workers or default_workers()
+    try:
+        index, todo = _start(paths, opts, spools)
+        _read_all(todo, opts, workers, index)
+        t_read = time.perf_counter()
+        final = finalize(opts.out, paths, index)
+        order = sorted(index.entries)
+        for kind, target in (("cells", opts.cells), ("facts", opts.facts)):
+            if target is not None:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                write_long_table(target, spools[kind], (getattr(index.entries[p], kind) for p in order))
+    finally:
+        for s in spools.values():
+            s.remove()
+    seconds = time.perf_counter() - t0
+    summary = {
+        "reports": final.reports, "ok": final.ok, "needs_review": final.needs_review,
+        "errors": sum(final.errors.values()), "errors_by_code": dict(sorted(final.errors.items())),
+        "processed": len(todo), "skipped": len(paths) - len(todo), "dropped_lines": final.dropped,
+        "crossyear_checks": final.crossyear_checks, "crossyear_failed": final.crossyear_failed,
+        "unmatched": unmatched, "engine": opts.engine, "workers": workers,
+        "seconds": round(seconds, 3), "read_seconds": round(t_read - t0, 3),
+        "reports_per_second": round(len(todo) / seconds, 2) if seconds > 0 else None,
+    }
+    if opts.summary:
+        opts.summary.parent.mkdir(parents=True, exist_ok=True)
+        opts.summary.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return summary
+
+
+def format_summary(s: dict[str, Any]) -> str:
+    """The summary as a few lines for a terminal."""
+    errs = ", ".join(f"{k} {v}" for k, v in s["errors_by_code"].items()) or "none"
+    lines = [
+        f"reports {s['reports']}: ok {s['ok']}, needs review {s['needs_review']}, errors {s['errors']}",
+        f"errors by code: {errs}",
+        f"read {s['processed']} (skipped {s['skipped']} already done) in {s['seconds']:.1f} s"
+        f" = {s['reports_per_second'] or 0:.1f} reports/s with {s['workers']} {s['engine']} workers",
+    ]
+    if s["crossyear_checks"]:
+        lines.append(f"cross-year checks {s['crossyear_checks']}, failed {s['crossyear_failed']}")
+    if s["unmatched"]:
+        lines.append("matched nothing: " + " ".join(s["unmatched"]))
+    return "\n".join(lines)

@@ -1,0 +1,188 @@
+"""The long tables (`--cells`, `--facts`): one row per table cell or fact of every record.
+
+A worker turns its record into Arrow rows (`record_batch`) where the record
+already is, so the parent never parses a record it wrote.  The rows are
+spooled to a temporary Arrow file in completion order (`Spool`) and copied
+out in path order at the end (`write_long_table`), so memory stays flat in
+the number of reports.  Whether a row needs review is the one review line,
+`confidence.REVIEW_BELOW`.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+from extractor.confidence import REVIEW_BELOW
+
+CELL_COLUMNS = ("report", "sha256", "table", "row", "col", "value", "raw", "confidence",
+                "needs_review", "span_start", "span_end", "report_needs_review")
+FACT_COLUMNS = ("report", "sha256", "metric", "channel", "value", "unit", "role", "approx", "category",
+                "section", "span_start", "span_end", "text", "confidence", "needs_review")
+
+
+def _num(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _float(v: Any) -> float | None:
+    return float(v) if _num(v) else None
+
+
+def _span(s: Any) -> tuple[int | None, int | None]:
+    return (s[0], s[1]) if isinstance(s, list) and len(s) == 2 else (None, None)
+
+
+def cell_columns(rec: dict[str, Any]) -> dict[str, list[Any]]:
+    """The record's table cells as long-table columns.
+
+    A cell needs review when it is uncertain, named by a failed check
+    (cross-year ones included) or its report failed to read.
+    """
+    src = rec.get("source") or {}
+    flagged = {n for c in rec.get("checks") or [] if not c.get("ok") for n in c.get("cells") or []}
+    broken, report_review = bool(rec.get("error")), bool(rec.get("needs_review"))
+    cols: dict[str, list[Any]] = {c: [] for c in CELL_COLUMNS}
+    for table, rows in (rec.get("tables") or {}).items():
+        for row, cells in rows.items():
+            for col, cell in cells.items():
+                value, conf = cell.get("value"), float(cell.get("confidence") or 0.0)
+                s, e = _span(cell.get("span"))
+                raw = cell.get("raw")
+                for k, v in (("report", src.get("path")), ("sha256", src.get("sha256")), ("table", table),
+                             ("row", row), ("col", col), ("value", _float(value)),
+                             ("raw", raw if raw is not None else value if isinstance(value, str) else None),
+                             ("confidence", conf),
+                             ("needs_review", broken or f"{table}.{row}.{col}" in flagged
+                              or (value is not None and conf < REVIEW_BELOW)),
+                             ("span_start", s), ("span_end", e), ("report_needs_review", report_review)):
+                    cols[k].append(v)
+    return cols
+
+
+def fact_columns(rec: dict[str, Any]) -> dict[str, list[Any]]:
+    """The record's facts as long-table columns (a fact's own confidence says whether it needs a look)."""
+    src = rec.get("source") or {}
+    cols: dict[str, list[Any]] = {c: [] for c in FACT_COLUMNS}
+    for f in rec.get("facts") or []:
+        s, e = _span(f.get("span"))
+        conf = float(f.get("confidence") or 0.0)
+        for k, v in (("report", src.get("path")), ("sha256", src.get("sha256")), ("metric", f.get("metric")),
+                     ("channel", f.get("channel")), ("value", _float(f.get("value"))), ("unit", f.get("unit")),
+                     ("role", f.get("role")), ("approx", bool(f.get("approx"))), ("category", f.get("category")),
+                     ("section", f.get("section")), ("span_start", s), ("span_end", e), ("text", f.get("text")),
+                     ("confidence", conf), ("needs_review", conf < REVIEW_BELOW)):
+            cols[k].append(v)
+    return cols
+
+
+@lru_cache(maxsize=None)
+def arrow_schema(kind: str) -> Any:
+    """The pyarrow schema of the "cells" or "facts" table (typed, so an all-null column keeps its type)."""
+    import pyarrow as pa
+
+    columns = CELL_COLUMNS if kind == "cells" else FACT_COLUMNS
+    types = {"value": pa.float64(), "confidence": pa.float64(), "needs_review": pa.bool_(),
+             "report_needs_review": pa.bool_(), "approx": pa.bool_(),
+             "span_start": pa.int64(), "span_end": pa.int64()}
+    return pa.schema([(c, types.get(c, pa.string())) for c in columns])
+
+
+def record_batch(kind: str, rec: dict[str, Any]) -> Any:
+    """The record's rows for one long table as an Arrow record batch (None when it has none)."""
+    import pyarrow as pa
+
+    cols = cell_columns(rec) if kind == "cells" else fact_columns(rec)
+    if not cols["report"]:
+        return None
+    return pa.record_batch([cols[c] for c in arrow_schema(kind).names], schema=arrow_schema(kind))
+
+
+class Spool:
+    """Long-table rows as Arrow record batches in a temporary file, one batch per record.
+
+    Rows arrive in completion order; the final tables are written in path
+    order by reading batches back by number, so nothing is held in memory.
+    """
+
+    def __init__(self, kind: str, directory: Path, prefix: str) -> None:
+        import pyarrow as pa
+
+        self.kind = kind
+        fd, name = tempfile.mkstemp(prefix=f".{prefix}.{kind}-", suffix=".arrow", dir=directory)
+        os.close(fd)
+        self.path = Path(name)
+        self._sink = pa.OSFile(str(self.path), "wb")
+        self._writer = pa.ipc.new_file(self._sink, arrow_schema(kind))
+        self.count = 0
+        self._reader: Any = None
+
+    def add(self, batch: Any) -> int | None:
+        """Spool one record's rows; returns their batch number (None when it has no rows)."""
+        if batch is None or batch.num_rows == 0:
+            return None
+        self._writer.write_batch(batch)
+        self.count += 1
+        return self.count - 1
+
+    def reader(self) -> Any:
+        import pyarrow as pa
+
+        if self._reader is None:
+            self._writer.close()
+            self._sink.close()
+            self._reader = pa.ipc.open_file(pa.memory_map(str(self.path), "r"))
+        return self._reader
+
+    def remove(self) -> None:
+        try:
+            if self._reader is None:
+                self._writer.close()
+                self._sink.close()
+        finally:
+            self._reader = None
+            self.path.unlink(missing_ok=True)
+
+
+def long_table_kind(path: Path) -> str:
+    """"parquet" or "csv" by the suffix; a ValueError before any work for anything else."""
+    kind = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}.get(Path(path).suffix.lower())
+    if kind is None:
+        raise ValueError(f"{path}: a long table must be .parquet or .csv")
+    return kind
+
+
+def write_long_table(target: Path, spool: Spool, numbers: Iterable[int | None], chunk_rows: int = 200_000) -> int:
+    """Copy the spooled batches, in the given order, to .parquet or .csv (atomically); returns rows."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    kind = long_table_kind(target)
+    schema = arrow_schema(spool.kind)
+    reader = spool.reader()
+    tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
+    writer = pq.ParquetWriter(tmp, schema) if kind == "parquet" else pacsv.CSVWriter(str(tmp), schema)
+    rows, pending, pending_rows = 0, [], 0
+    try:
+        for n in numbers:
+            if n is None:
+                continue
+            batch = reader.get_batch(n)
+            pending.append(batch)
+            pending_rows += batch.num_rows
+            if pending_rows >= chunk_rows:
+                writer.write_table(pa.Table.from_batches(pending, schema))
+                rows, pending, pending_rows = rows + pending_rows, [], 0
+        if pending or rows == 0:
+            writer.write_table(pa.Table.from_batches(pending, schema))
+            rows += pending_rows
+    except BaseException:
+        writer.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    writer.close()
+    os.replace(tmp, target)
+    return rows

@@ -1,0 +1,15 @@
+"""The trained part of the fact tagger: a classifier over candidate windows.
+
+The rules of `metrics.toml` propose a label for every candidate number; this
+model (DictVectorizer + logistic regression) re-decides the label from those
+rule features plus jieba tokens of the window, and its probability is the
+fact's confidence.  It is trained from the annotations by `extractor.training.facts` (what
+`extractor train` calls), evaluated with cross-validation grouped by report,
+and stored with skops, never pickle, beside a meta file with the hash of the
+annotations it was trained on, its labels, library versions and metrics.
+
+Loading is defensive: the file's hash must match the meta, and skops must
+report no type outside the explicit trusted list below.  Anything else
+(missing, damaged, tampered) leaves the tagger on rules alone, which
+the status says and the confidences show (all below the review threshold).
+"""

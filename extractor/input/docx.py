@@ -1,0 +1,163 @@
+"""Word .docx files into the document text: paragraphs and tables in body order.
+
+The zip container is checked before anything inflates it (corrupt, old
+binary .doc, zip bombs); deleted revisions, field codes and fallbacks are
+skipped; merged cells keep their text once, in the first grid cell.
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Iterable
+
+from extractor.input.document import Document, error_document
+from extractor.input.flatten import MAX_COLSPAN, Lines, cell_text, grid_lines
+from extractor.record import Issue
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+# Refuse archives that would inflate past these (no real report comes close).
+ZIP_MAX_TOTAL = 512 * 1024 * 1024
+ZIP_MAX_RATIO = 100
+ZIP_RATIO_FLOOR = 32 * 1024 * 1024  # ratios only matter once the total is this large
+ZIP_MAX_ENTRIES = 10_000
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def zip_problem(data: bytes) -> Issue | None:
+    """Check a zip container before anything inflates it: corrupt, or a zip bomb.
+
+    The declared sizes bound what `zipfile` will inflate (it stops at the
+    declared size and fails the CRC beyond), so checking them is enough.
+    """
+    if data.startswith(_OLE_MAGIC):
+        return Issue("input.corrupt", "this is an old binary Word (.doc) file, not a .docx (zip) file")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as e:
+        return Issue("input.corrupt", f"not a readable .docx (zip) file: {e}")
+    total = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos) or 1
+    if len(infos) > ZIP_MAX_ENTRIES:
+        return Issue("input.zip_bomb", f"the archive has {len(infos)} entries (limit {ZIP_MAX_ENTRIES})")
+    if total > ZIP_MAX_TOTAL:
+        return Issue("input.zip_bomb", f"the archive inflates to {total} bytes (limit {ZIP_MAX_TOTAL})")
+    if total > ZIP_RATIO_FLOOR and total / packed > ZIP_MAX_RATIO:
+        return Issue("input.zip_bomb",
+                     f"the archive inflates {total / packed:.0f}-fold to {total} bytes (limit {ZIP_MAX_RATIO}-fold)")
+    return None
+
+
+_DOCX_SKIP = {_W + "del", _W + "moveFrom", _MC + "Fallback", _W + "instrText", _W + "delText",
+              _W + "pPr", _W + "rPr", _W + "sectPr"}
+
+
+def _docx_par_text(p) -> str:
+    """A paragraph's text: runs, tabs and breaks, deleted revisions and fallbacks skipped."""
+    from lxml import etree
+
+    parts: list[str] = []
+    walker = etree.iterwalk(p, events=("start",))
+    for _, el in walker:
+        tag = el.tag
+        if not isinstance(tag, str) or tag in _DOCX_SKIP:
+            walker.skip_subtree()
+            continue
+        if tag == _W + "t":
+            parts.append(el.text or "")
+        elif tag == _W + "tab":
+            parts.append("\t")
+        elif tag in (_W + "br", _W + "cr"):
+            parts.append("\n")
+        elif tag == _W + "noBreakHyphen":
+            parts.append("-")
+        elif tag == _W + "p" and el is not p:
+            parts.append("\n")  # a text-box paragraph inside this one
+    return "".join(parts)
+
+
+def _docx_children(el) -> Iterable:
+    """Block children, looking through content controls and custom XML wrappers."""
+    for child in el:
+        tag = child.tag
+        if tag == _W + "sdt":
+            content = child.find(_W + "sdtContent")
+            if content is not None:
+                yield from _docx_children(content)
+        elif tag in (_W + "customXml", _W + "smartTag"):
+            yield from _docx_children(child)
+        else:
+            yield child
+
+
+def _docx_cell_text(tc) -> str:
+    pieces: list[str] = []
+    for child in _docx_children(tc):
+        if child.tag == _W + "p":
+            pieces.append(_docx_par_text(child))
+        elif child.tag == _W + "tbl":
+            pieces.extend(" ".join(r) for r in docx_table_grid(child))
+    return cell_text("\n".join(pieces))
+
+
+def _w_val(el, path: str) -> str | None:
+    found = el.find(path)
+    return None if found is None else found.get(_W + "val", "")
+
+
+def docx_table_grid(tbl) -> list[list[str]]:
+    """Rows of cell texts; a merged cell's text appears once, in its first grid cell."""
+    grid: list[list[str]] = []
+    for tr in _docx_children(tbl):
+        if tr.tag != _W + "tr":
+            continue
+        row: list[str] = [""] * _int(_w_val(tr, f"{_W}trPr/{_W}gridBefore"))
+        for tc in _docx_children(tr):
+            if tc.tag != _W + "tc":
+                continue
+            span = max(1, _int(_w_val(tc, f"{_W}tcPr/{_W}gridSpan"), 1))
+            vmerge = _w_val(tc, f"{_W}tcPr/{_W}vMerge")
+            hmerge = _w_val(tc, f"{_W}tcPr/{_W}hMerge")
+            continued = (vmerge is not None and vmerge != "restart") or (hmerge is not None and hmerge != "restart")
+            row.append("" if continued else _docx_cell_text(tc))
+            row.extend([""] * (min(span, MAX_COLSPAN) - 1))
+        grid.append(row)
+    return grid
+
+
+def _int(s: str | None, default: int = 0) -> int:
+    try:
+        return int(s) if s else default
+    except ValueError:
+        return default
+
+
+def docx_body_text(body) -> str:
+    """Paragraphs and tables in body order (tables sit where they are in the document)."""
+    out = Lines(keep_tabs=True)
+    for child in _docx_children(body):
+        if child.tag == _W + "p":
+            out.line(_docx_par_text(child))
+        elif child.tag == _W + "tbl":
+            out.table(grid_lines(docx_table_grid(child)))
+    return out.result()
+
+
+def read_docx(data: bytes, path: str | None, digest: str) -> Document:
+    problem = zip_problem(data)
+    if problem:
+        return Document(path, "", None, "docx", digest, problem)
+    try:
+        import docx
+
+        body = docx.Document(io.BytesIO(data)).element.body
+        text = docx_body_text(body)
+    except Exception as e:  # python-docx, zipfile, zlib and lxml all have their own errors
+        return error_document(path, "docx", digest, "input.corrupt", f"not a readable .docx file: {type(e).__name__}: {e}")
+    doc = Document(path, text, "utf-8", "docx", digest)
+    if not text.strip():
+        doc.error = Issue("input.no_text", "the document has no text")
+    return doc
+

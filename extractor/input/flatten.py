@@ -1,0 +1,105 @@
+"""The one text shape every structured reader writes, so the core reads every format the same way.
+
+- block elements / paragraphs on their own lines;
+- every table rendered row by row, cells joined by "\\t", with merged cells
+  expanded into a grid (the text stays in the origin cell, the spanned copies
+  are empty) so columns line up, and a blank line before and after it.
+"""
+from __future__ import annotations
+
+import re
+
+# A colspan beyond this is a broken file, not a table.
+MAX_COLSPAN = 1000
+_WS_RUN = re.compile(r"[ \t\r\n\f\v\xa0\u2028\u2029]+")
+MULTI_BLANK = re.compile(r"\n{3,}")
+
+
+def _is_wide(ch: str) -> bool:
+    """CJK ideographs, kana, CJK and full-width punctuation: scripts without word spaces."""
+    o = ord(ch)
+    return (0x2E80 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0xFF00 <= o <= 0xFFEF
+            or 0x20000 <= o <= 0x3FFFF)
+
+
+def collapse(s: str, keep_tabs: bool = False) -> str:
+    """Collapse whitespace the way a browser renders it, on one line.
+
+    A run containing a line break between two CJK characters disappears
+    (CSS Text 3 segment-break rule: Chinese has no word spaces, and a source
+    line break inside "部分公开（区分处理的，\\n只计这一情形" is not a space);
+    any other run becomes one space (or a tab, with `keep_tabs`, when it
+    holds one: Word users align columns with tabs).
+    """
+    def repl(m: re.Match[str]) -> str:
+        run, a, b = m.group(0), m.start(), m.end()
+        if ("\n" in run or "\r" in run) and a > 0 and b < len(s) and _is_wide(s[a - 1]) and _is_wide(s[b]):
+            return ""
+        return "\t" if keep_tabs and "\t" in run else " "
+
+    return _WS_RUN.sub(repl, s).strip(" \t")
+
+
+def cell_text(s: str | None) -> str:
+    """A table cell's text: one line, no tabs (a tab would shift the columns)."""
+    return collapse(s or "")
+
+
+def grid_lines(grid: list[list[str]]) -> list[str]:
+    """Tab-joined rows, padded to one width so columns line up; all-empty rows dropped."""
+    width = max((len(r) for r in grid), default=0)
+    out = []
+    for row in grid:
+        if not any(row):
+            continue
+        out.append("\t".join(row + [""] * (width - len(row))))
+    return out
+
+
+class Lines:
+    """Accumulates document lines: paragraphs are collapsed, table rows kept verbatim."""
+
+    BR = "\x00"  # a forced line break inside a paragraph (<br>, w:br)
+
+    def __init__(self, keep_tabs: bool = False) -> None:
+        self.lines: list[str] = []
+        self._para: list[str] = []
+        self._keep_tabs = keep_tabs
+
+    def text(self, s: str) -> None:
+        if s:
+            self._para.append(s.replace(self.BR, ""))
+
+    def line(self, s: str) -> None:
+        """A whole paragraph whose "\n" are real line breaks."""
+        self.block()
+        self._para.append(s.replace(self.BR, "").replace("\n", self.BR))
+        self.block()
+
+    def br(self) -> None:
+        self._para.append(self.BR)
+
+    def block(self) -> None:
+        """End the current paragraph: its text goes out as one or more lines."""
+        if not self._para:
+            return
+        raw, self._para = "".join(self._para), []
+        for piece in raw.split(self.BR):
+            line = collapse(piece, self._keep_tabs).strip("\u3000 ")
+            if line:
+                self.lines.append(line)
+
+    def table(self, rows: list[str], caption: str = "") -> None:
+        self.block()
+        if not rows and not caption:
+            return
+        self.lines.append("")
+        if caption:
+            self.lines.append(caption)
+        self.lines.extend(rows)
+        self.lines.append("")
+
+    def result(self) -> str:
+        self.block()
+        return MULTI_BLANK.sub("\n\n", "\n".join(self.lines)).strip("\n")
+

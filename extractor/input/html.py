@@ -1,0 +1,265 @@
+"""HTML pages into the document text: the declared charset honoured but checked, visible text only.
+
+Tables (rowspan/colspan expanded) become tab-joined rows; scripts, styles,
+hidden elements and layout tables do not hide or shift the report.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+
+from extractor.input.decode import cjk_score, decode, is_binary, looks_utf16
+from extractor.input.document import Document, error_document
+from extractor.input.flatten import MAX_COLSPAN, Lines, cell_text, grid_lines
+from extractor.record import Issue
+
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""", re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._:\-]+)""", re.IGNORECASE)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_TAGGY = re.compile(r"<\s*(?:html|head|body|meta|div|p|table|tr|td|span|br|h[1-6]|!doctype|title)\b",
+                    re.IGNORECASE)
+
+# Labels as pages write them -> the codecs that decode what such pages contain.
+# GB2312/GBK pages routinely use GBK-only characters, so they decode as GB18030
+# (a superset); ISO-8859-1 means windows-1252 on the web (WHATWG).
+_CHARSET_ALIASES: dict[str, tuple[str, ...]] = {
+    "gb2312": ("gb18030",), "gbk": ("gb18030",), "x-gbk": ("gb18030",), "gb_2312-80": ("gb18030",),
+    "csgb2312": ("gb18030",), "chinese": ("gb18030",), "euc-cn": ("gb18030",), "gb18030": ("gb18030",),
+    "big5": ("big5hkscs", "cp950"), "x-x-big5": ("big5hkscs", "cp950"), "cp950": ("cp950", "big5hkscs"),
+    "big5-hkscs": ("big5hkscs",),
+    "iso-8859-1": ("cp1252",), "latin1": ("cp1252",), "latin-1": ("cp1252",), "us-ascii": ("cp1252",),
+    "ascii": ("cp1252",), "windows-1252": ("cp1252",),
+    "utf8": ("utf-8",), "utf-8": ("utf-8",), "unicode": ("utf-8",),
+}
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The charset a page declares in <meta charset>, http-equiv or an XML declaration."""
+    head = data[:8192]
+    m = _XML_ENCODING.search(head) or _META_CHARSET.search(head)
+    return m.group(1).decode("ascii").lower() if m else None
+
+
+def _codecs_for(label: str) -> tuple[str, ...]:
+    if label in _CHARSET_ALIASES:
+        return _CHARSET_ALIASES[label]
+    try:
+        return (codecs.lookup(label).name,)
+    except LookupError:
+        return ()
+
+
+def decode_html(data: bytes) -> tuple[str, str, str | None]:
+    """(text, encoding used, note).  The declared charset is honoured but checked.
+
+    A declaration is followed when the bytes decode with it and the result
+    reads at least as much like a report as plain detection does; when it
+    fails or reads worse (a GBK page labelled iso-8859-1 or utf-8, a UTF-8
+    page labelled gb2312), detection wins and `note` says what happened.
+    Raises UnicodeError when nothing decodes the bytes.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8"), "utf-8-sig", None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or looks_utf16(data):
+        text, enc = decode(data)
+        return text, enc, None
+    label = declared_charset(data)
+    try:
+        detected: tuple[str, str] | None = decode(data)
+    except UnicodeError:
+        detected = None
+    if label is None:
+        if detected is None:
+            raise UnicodeError("no known encoding decodes this page")
+        return detected[0], detected[1], None
+    for codec in _codecs_for(label):
+        try:
+            text = data.decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if detected is None or detected[0] == text:
+            return text, codec, None
+        if cjk_score(detected[0]) > 1.5 * cjk_score(text) + 0.0005:
+            return detected[0], detected[1], (
+                f"the page declares charset {label!r} but reads as {detected[1]}; used {detected[1]}")
+        return text, codec, None
+    if detected is None:
+        raise UnicodeError(f"the declared charset {label!r} does not decode this page, and nothing else does")
+    return detected[0], detected[1], (
+        f"the page declares charset {label!r}, which does not decode it; used {detected[1]}")
+
+
+# ---------------------------------------------------------------- HTML: rendering
+
+_BLOCK = {
+    "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dialog",
+    "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4",
+    "h5", "h6", "header", "hgroup", "hr", "html", "legend", "li", "main", "menu", "nav", "ol", "p", "pre",
+    "section", "summary", "ul", "tr", "td", "th", "thead", "tbody", "tfoot", "table", "listing", "xmp",
+}
+_DROP = {"script", "style", "noscript", "template", "head", "iframe", "object", "embed", "svg", "math",
+         "select", "button", "textarea", "input", "map", "canvas", "audio", "video", "frameset"}
+_CELL = {"td", "th"}
+_MAX_GRID = 2_000_000
+
+
+def _tag(el) -> str | None:
+    t = el.tag
+    return t.lower() if isinstance(t, str) else None
+
+
+def _hidden(el) -> bool:
+    if el.get("hidden") is not None:
+        return True
+    style = (el.get("style") or "").replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style
+
+
+def _span_attr(value: str | None, limit: int) -> int:
+    """rowspan/colspan as browsers read them: leading digits, at least 1, capped."""
+    m = re.match(r"\s*(\d+)", value or "")
+    n = int(m.group(1)) if m else 1
+    return max(1, min(n, limit))
+
+
+def _html_cell_text(cell) -> str:
+    """All visible text of a cell on one line; <br>, &nbsp; and inner blocks become spaces."""
+    from lxml import etree
+
+    parts: list[str] = []
+    walker = etree.iterwalk(cell, events=("start", "end"))
+    for ev, el in walker:
+        tag = _tag(el)
+        if ev == "start":
+            if el is not cell and (tag is None or tag in _DROP or _hidden(el)):
+                walker.skip_subtree()
+                continue
+            if tag == "br":
+                parts.append(" ")
+            elif tag in _BLOCK:
+                parts.append("\n")
+            if el.text:
+                parts.append(el.text)
+        else:
+            if el is cell:
+                break
+            if tag in _BLOCK:
+                parts.append("\n")
+            if el.tail:
+                parts.append(el.tail)
+    return cell_text("".join(parts))
+
+
+def _html_rows(table) -> list:
+    """The table's own rows (not those of nested tables), in document order."""
+    rows = []
+    for child in table:
+        tag = _tag(child)
+        if tag == "tr":
+            rows.append(child)
+        elif tag in ("thead", "tbody", "tfoot"):
+            rows.extend(r for r in child if _tag(r) == "tr")
+    return rows
+
+
+def html_table_grid(table) -> list[list[str]]:
+    """Expand rowspan/colspan into a rectangular grid of cell texts."""
+    rows = _html_rows(table)
+    filled: dict[tuple[int, int], str] = {}
+    width = 0
+    for r, tr in enumerate(rows):
+        c = 0
+        for cell in tr:
+            if _tag(cell) not in _CELL or _hidden(cell):
+                continue
+            while (r, c) in filled:
+                c += 1
+            rowspan = cell.get("rowspan")
+            rs = len(rows) - r if (rowspan or "").strip() == "0" else _span_attr(rowspan, len(rows) - r)
+            cs = _span_attr(cell.get("colspan"), MAX_COLSPAN)
+            if len(filled) + rs * cs > _MAX_GRID:
+                rs = cs = 1
+            text = _html_cell_text(cell)
+            for dr in range(rs):
+                for dc in range(cs):
+                    filled[(r + dr, c + dc)] = text if dr == dc == 0 else ""
+            c += cs
+            width = max(width, c)
+    return [[filled.get((r, c), "") for c in range(width)] for r in range(len(rows))]
+
+
+def _is_layout_table(table) -> bool:
+    """A table used for page layout (it holds other tables, or is one cell): read it as flow."""
+    if table.xpath(".//table"):
+        return True
+    cells = table.xpath("./tr/td|./tr/th|./*/tr/td|./*/tr/th")
+    return len(cells) <= 1
+
+
+def _caption(table) -> str:
+    for child in table:
+        if _tag(child) == "caption":
+            return _html_cell_text(child)
+    return ""
+
+
+def html_to_text(markup: str) -> str:
+    """The visible text of an HTML page in the document-text shape (see module doc)."""
+    from lxml import etree, html
+
+    markup = _XML_DECL.sub("", markup, count=1).replace("\x00", "")
+    if not markup.strip():
+        return ""
+    parser = html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+    try:
+        root = html.document_fromstring(markup, parser=parser)
+    except (etree.ParserError, ValueError):
+        return ""
+    out = Lines()
+    walker = etree.iterwalk(root, events=("start", "end"))
+    skipped: set[int] = set()  # ids of elements whose subtree was not walked
+    for ev, el in walker:
+        tag = _tag(el)
+        if ev == "start":
+            if tag is None or tag in _DROP or _hidden(el):
+                skipped.add(id(el))
+                walker.skip_subtree()
+                continue
+            if tag == "table" and not _is_layout_table(el):
+                out.table(grid_lines(html_table_grid(el)), _caption(el))
+                skipped.add(id(el))
+                walker.skip_subtree()
+                continue
+            if tag == "br":
+                out.br()
+            elif tag in _BLOCK:
+                out.block()
+            if el.text:
+                out.text(el.text)
+        else:
+            if id(el) in skipped:
+                skipped.discard(id(el))
+            elif tag in _BLOCK:
+                out.block()
+            if el.tail:
+                out.text(el.tail)
+    return out.result()
+
+
+def read_html(data: bytes, path: str | None, digest: str) -> Document:
+    try:
+        markup, enc, note = decode_html(data)
+    except UnicodeError as e:
+        return error_document(path, "html", digest, "input.undecodable", str(e))
+    if is_binary(markup):
+        return error_document(path, "html", digest, "input.binary", "the file is not text", enc)
+    # A text dump saved as .html keeps its lines; only real markup is rendered.
+    text = html_to_text(markup) if _TAGGY.search(markup[:20000]) else markup
+    doc = Document(path, text, enc, "html", digest)
+    if note:
+        doc.warnings.append(Issue("input.charset_mismatch", note))
+    if not text.strip():
+        doc.error = Issue("input.no_text", "the page has no visible text")
+    return doc
+

@@ -1,0 +1,68 @@
+"""What reading the tables produces, and the pieces every table's reader shares.
+
+`TablesRead` carries the three tables' cells, the issues and parsing
+report, the template seen, the cells read with certainty (a failed identity
+among them is the agency's own arithmetic), each table's region and the row
+anchors found (what annotation and training label fragments from).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from extractor import confidence
+from extractor.record import Cell, Issue, empty_tables
+from extractor.tables.anchors import Anchor
+from extractor.tables.readings import CellRead
+from extractor.text.normalize import Normalized
+from extractor.text.sections import Found
+
+
+@dataclass
+class TablesRead:
+    tables: dict = field(default_factory=empty_tables)
+    issues: list[Issue] = field(default_factory=list)
+    parsing: dict = field(default_factory=dict)
+    template: str = "2021"
+    # (table, row, col) read with certainty: a failed identity among these is the agency's.
+    certain: set = field(default_factory=set)
+    regions: dict = field(default_factory=dict)
+    # table -> the row anchors found: (row key, start, end, how, score) in normalised offsets
+    anchors: dict = field(default_factory=dict)
+
+    def record_anchors(self, table: str, rows, found: list[Anchor | None]) -> None:
+        self.anchors[table] = [(r.key, a.start, a.end, a.how, a.score) for r, a in zip(rows, found) if a is not None]
+
+
+def region_anchors(text: str, start: int, end: int, headings: list[Found]) -> list[Anchor]:
+    return [Anchor("furniture", f.start, f.end, "heading") for f in headings if start <= f.start < end]
+
+
+def next_stop(pos: int, anchors: list[Anchor], end: int) -> int:
+    return min([a.start for a in anchors if a.start >= pos] + [end])
+
+
+def make_cell(norm: Normalized, src: str, c: CellRead, conf: float) -> Cell:
+    """The record's cell for a cell read: its value, printed text and span in the source."""
+    if c.kind == "blank" or c.start is None:
+        return Cell(None, min(conf, confidence.BLANK), None)
+    s, e = norm.to_source(c.start, c.end)
+    printed = src[s:e]
+    if c.kind == "zero":
+        return Cell(0, conf, None, printed, raw_span=(s, e))
+    raw = printed if printed != str(c.value) else None
+    return Cell(c.value, conf, (s, e), raw)
+
+
+def base_level(c: CellRead) -> float:
+    """The level a cell of a reading the identities prove earns by how it was printed."""
+    if c.kind == "zero":
+        return confidence.PLACEHOLDER
+    if c.cut or c.pieces > 1:
+        return confidence.SOLVED
+    return confidence.PRINTED
+
+
+def row_total_ok(cells: list[CellRead]) -> bool:
+    """A table-3 row reading whose last cell (总计) is the sum of the others."""
+    vals = [c.value or 0 for c in cells]
+    return vals[-1] == sum(vals[:-1])

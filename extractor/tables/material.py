@@ -1,0 +1,200 @@
+"""A row's value material: the printed elements between its label and the next anchor.
+
+Whatever the flattening, a row's numbers stand after its label: this
+module tokenises that stretch into atoms (runs of digits, placeholders,
+dashes, page numbers, blank fields) with the kind of boundary before each
+(`strong`: tab, newline, pipe; `weak`: a space; `glued`: nothing), which is
+all `readings` needs to list every way to read them.  The placeholder marks
+and measure words come from `labels.toml`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import re as stdre
+
+from extractor.spec.labels import labels
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+# Dashes are placeholders too, but the tokeniser reads them as runs ("——" may be one cell or two).
+_DASHES = "—–-"
+_SENTENCE = stdre.compile(r"[。;!?]")
+
+
+@dataclass(slots=True)
+class Atom:
+    """One printed element of a row: a run of digits, a placeholder or a blank field.
+
+    The search works digit by digit ("digit" atoms, made from "num" runs
+    only when a row needs searching).
+    """
+
+    kind: str  # "num" | "digit" | "zero" | "dash" | "sign" | "page" | "blank"
+    text: str
+    start: int
+    end: int
+    # Boundary kind between this atom and the previous one (digits only):
+    # "strong", "weak" (a space), "glued" (nothing), "comma" (maybe 1,234).
+    before: str = "strong"
+
+
+
+@dataclass
+class RowMaterial:
+    """The atoms of one row, in order, and what the layout said about them."""
+
+    atoms: list[Atom] = field(default_factory=list)
+
+    @property
+    def digits(self) -> str:
+        return "".join(a.text for a in self.atoms if a.kind in ("num", "digit"))
+
+    def empty(self) -> bool:
+        return all(a.kind == "blank" for a in self.atoms)
+
+
+
+def _is_han(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u4dbf" or "\u4e00" <= ch <= "\u9fff"
+
+
+@lru_cache(maxsize=1)
+def placeholder_words() -> str:
+    """The placeholders written as a Han character (无, 空): a cell of their own only when no word follows."""
+    return "".join(dict.fromkeys(z for z in labels().zero_marks if len(z) == 1 and _is_han(z)))
+
+
+@lru_cache(maxsize=1)
+def _token() -> stdre.Pattern:
+    """The tokens of value material, from the placeholders and measure words of the data.
+
+    stdlib `re`: this pattern runs over every row and needs no Unicode
+    classes.  The alternatives are tried in order at each token; num, weak,
+    strong and pipe start with characters no other alternative can start
+    with, so they go first (the commonest tokens, found sooner); the rest
+    keep their priority.
+    """
+    L = labels()
+    words = stdre.escape(placeholder_words())
+    marks = "".join(dict.fromkeys(z for z in L.zero_marks if len(z) == 1 and not _is_han(z) and z not in _DASHES))
+    marks = stdre.escape(marks)
+    units = "|".join(stdre.escape(u) for u in sorted(L.units, key=len, reverse=True))
+    return stdre.compile(
+        r"(?P<num>\d+(?:\.\d+)?)"
+        r"|(?P<weak> +)"
+        r"|(?P<strong>[\t\n]+)"
+        r"|(?P<pipe>\|)"
+        r"|(?P<page>(?<=\s)[—–\-·•]{1,2} ?[1-9]\d{0,2} ?[—–\-·•]{1,2}(?=\s|$))"
+        r"|(?P<rule>={3,}|_{3,})"
+        r"|(?P<sign>[-−](?=\d))"
+        r"|(?P<dash>[—–]+|-+)"
+        rf"|(?P<zero>[{marks}]|[{words}](?!(?![{words}])[{_HAN}]))"
+        r"|(?P<comma>,(?=\d{3}(?!\d)))"
+        rf"|(?P<unit>{units})"
+        rf"|(?P<text>[^\d\s|{marks}—–\-−]+)"
+    )
+
+
+@lru_cache(maxsize=1)
+def _not_cell_after() -> stdre.Pattern:
+    """A number glued to one of these is a date, a percentage or an ordinal."""
+    return stdre.compile("|".join(stdre.escape(w) for w in labels().raw["placeholders"]["not_cell_after"]))
+
+
+def material(text: str, start: int, end: int, *, stop_at_text: bool = True) -> tuple[RowMaterial, int]:
+    """The atoms between a label and the next anchor; also where reading stopped.
+
+    Text before the first number is a label remnant and is skipped (unless
+    it reads like prose); text after a number ends the row, so prose after
+    the last table row is never read as values.
+
+    This loop runs over every token of every row, so it keeps to plain
+    locals (`append`, the token's span and text read once).
+    """
+    mat = RowMaterial()
+    append = mat.atoms.append
+    field_has_content = False
+    seen_value = False
+    pending_blank: list[tuple[int, int]] = []
+    boundary = "strong"
+    pos = start
+    date_suffix = _not_cell_after().match
+    for m in _token().finditer(text, start, end):
+        kind = m.lastgroup
+        s, e = m.span()
+        pos = e
+        if kind == "weak":
+            if boundary == "glued":
+                boundary = "weak"
+        elif kind == "num":
+            if date_suffix(text, e):
+                pos = s  # "2023年…": prose or a date, never a cell value
+                break
+            if pending_blank:
+                if seen_value:
+                    _flush_blanks(pending_blank, append)
+                pending_blank = []
+            append(Atom("num", m.group(), s, e, boundary))
+            boundary = "glued"
+            field_has_content = True
+            seen_value = True
+        elif kind == "pipe" or kind == "strong":
+            # A field with nothing in it, between values: a blank cell.
+            if kind == "pipe":
+                if not field_has_content and seen_value:
+                    pending_blank.append((s, e))
+            elif seen_value:
+                sep = m.group()
+                extra = sep.count("\n") - 1 if "\n" in sep else sep.count("\t") - 1
+                pending_blank.extend([(s, e)] * max(0, extra))
+            field_has_content = False
+            boundary = "strong"
+        elif kind == "zero" or kind == "dash" or kind == "sign":
+            # "sign": a hyphen glued to the digits after it, a placeholder or
+            # a minus (the older template's 本年增/减); the reader decides.
+            if pending_blank:
+                if seen_value:
+                    _flush_blanks(pending_blank, append)
+                pending_blank = []
+            tok = m.group()
+            if kind == "zero" and len(tok) > 1:
+                for k, ch in enumerate(tok):
+                    append(Atom("zero", ch, s + k, s + k + 1))
+            else:
+                append(Atom(kind, tok, s, e))
+            boundary = "glued" if kind == "sign" else "strong"
+            field_has_content = True
+            seen_value = True
+        elif kind == "comma":
+            # A thousands separator the normaliser could not prove (glued
+            # digits before it): the number may run across it.
+            boundary = "comma" if boundary == "glued" else "strong"
+        elif kind == "unit" or kind == "rule":
+            boundary = "strong"
+        elif kind == "page":
+            # "— 3 —" between spaces: a page number the flattening left in
+            # line, or three cells (—, 3, —); the reader tries both.
+            if pending_blank:
+                if seen_value:
+                    _flush_blanks(pending_blank, append)
+                pending_blank = []
+            append(Atom("page", m.group(), s, e))
+            boundary = "strong"
+        else:  # text
+            if seen_value and stop_at_text:
+                pos = s
+                break
+            tok = m.group()
+            if len(tok) > 40 or _SENTENCE.search(tok):
+                pos = s
+                break
+            boundary = "strong"
+    return mat, pos
+
+
+def _flush_blanks(pending: list[tuple[int, int]], append) -> None:
+    """Empty fields seen since the last value, now known to lie between values: blank cells."""
+    for bs, be in pending:
+        append(Atom("blank", "", bs, be))
+

@@ -1,0 +1,163 @@
+"""Table 2 (主动公开政府信息情况): rows anchored and read; glued runs settled by the prose or flagged.
+
+No identity covers table 2, so a glued run with several readings is settled
+only by a number the narrative states for the cell (制发规范性文件3件), or
+else kept as its most plausible reading with the others as `candidates`
+and flagged.  The older template's columns map onto the record's by data
+(`Labels.table2_columns`).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import regex as re
+
+from extractor import confidence
+from extractor.record import Cell, Issue
+from extractor.spec.labels import Row, labels
+from extractor.tables.anchors import RowClassifier, find_rows, furniture
+from extractor.tables.cells import TablesRead, make_cell, next_stop, region_anchors
+from extractor.tables.material import material
+from extractor.tables.readings import Reading, enumerate_readings
+from extractor.tables.solve import CLEAR_MARGIN
+from extractor.text.normalize import Normalized
+from extractor.text.sections import Found
+
+
+@lru_cache(maxsize=1)
+def _hint_patterns() -> list[tuple[str, str, re.Pattern]]:
+    """(row, column, pattern) for every column verb and row object of the data's table-2 hints."""
+    hints = labels().raw["table2"]["hints"]
+    unit = f"[{hints['units']}]"
+    out = []
+    for row, obj in hints["objects"].items():
+        for col, verb in hints["verbs"].items():
+            pat = (rf"{verb}[^。;,\d]{{0,8}}{obj}[^。;,\d]{{0,4}}?(\d+)\s*{unit}"
+                   rf"|{obj}[^。;,\d]{{0,6}}{verb}[^。;,\d]{{0,4}}?(\d+)\s*{unit}")
+            out.append((row, col, re.compile(pat)))
+    return out
+
+
+def narrative_hints(text: str, exclude: tuple[int, int] | None) -> dict[tuple[str, str], set[int]]:
+    """Numbers the prose states for table-2 cells ("制发规范性文件3件")."""
+    hints: dict[tuple[str, str], set[int]] = {}
+    if not any(w in text for w in labels().raw["table2"]["hints"]["prefilter"]):
+        return hints
+    for row, col, rx in _hint_patterns():
+        for m in rx.finditer(text):
+            if exclude and exclude[0] <= m.start() < exclude[1]:
+                continue
+            v = m.group(1) or m.group(2)
+            hints.setdefault((row, col), set()).add(int(v))
+    return hints
+
+
+def _plausibility(values: tuple, row: Row) -> float:
+    """A weak prior for table-2 glued runs: in force ≥ issued; few huge numbers."""
+    score = 0.0
+    if len(values) == 3 and row.key in ("rules", "normative_docs"):
+        issued, repealed, in_force = values
+        if in_force is not None and issued is not None and in_force < issued:
+            score -= 2
+    score -= sum(0.5 for v in values if isinstance(v, (int, float)) and v >= 10000)
+    return score
+
+
+def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: list[Found], out: TablesRead,
+                row_classifier: RowClassifier | None = None) -> None:
+    text = norm.text
+    start, end = region
+    lab = labels()
+    old = any(fold in text[start:end] for fold in lab.old_template["markers"])
+    template = "2019" if old else "2021"
+    if old:
+        out.template = "2019"
+    rows = lab.table2_order
+    heads = furniture(text, start, end, lab.table2_headers)
+    hanchors = region_anchors(text, start, end, headings)
+    found = find_rows(text, start, end, "table2", rows, heads, frozenset(r.key for r in rows if not r.columns),
+                      row_classifier)
+    out.record_anchors("table2", rows, found)
+    anchors = [a for a in found if a] + heads + hanchors
+    hints: dict = {}
+    hints_read = False
+    t = out.tables["table2"]
+    report: dict = {"rows_found": sum(1 for a in found if a), "template": template, "rows": {}}
+    for row, a in zip(rows, found):
+        if a is None:
+            if row.columns:
+                out.issues.append(Issue("table2.missing", f"row {row.label} not found"))
+            continue
+        stop = next_stop(a.end, [x for x in anchors if x is not a], end)
+        mat, _ = material(text, a.end, stop)
+        if not row.columns:
+            continue
+        if mat.empty():
+            out.issues.append(Issue("table2.blank", f"row {row.label}: printed blank", norm.to_source(a.start, stop)))
+            for col in row.columns:
+                t[row.key][col] = Cell(None, confidence.BLANK, None)
+            report["rows"][row.key] = "blank"
+            continue
+        colmap = lab.table2_columns(row, template)
+        width = len(colmap)
+        rs, complete = enumerate_readings(mat, width, decimal=row.decimal, limit=5000, negative=template == "2019")
+        if not rs:
+            out.issues.append(Issue("table2.unsolved", f"row {row.label}: its numbers cannot be read as {width} cells",
+                                    norm.to_source(a.start, stop)))
+            report["rows"][row.key] = "unreadable"
+            continue
+        if len(rs) > 1 and not hints_read:  # only an ambiguous run needs the prose
+            hints, hints_read = narrative_hints(text, region), True
+        chosen, confs, alts, how = _choose_table2(row, rs, colmap, hints)
+        row_conf = confidence.anchor(a.how, a.score)
+        confs = [confidence.cell(c, row_conf) for c in confs]
+        report["rows"][row.key] = how
+        for k, (col, c) in enumerate(zip(colmap, chosen.cells)):
+            if col is None:
+                continue
+            cell = make_cell(norm, src, c, confs[k])
+            if alts.get(k):
+                cell.candidates = [{"value": c.value}] + [{"value": v} for v in alts[k]]
+            t[row.key][col] = cell
+            if len(rs) == 1 and a.how == "exact":
+                out.certain.add(("table2", row.key, col))
+        if how == "ambiguous":
+            out.issues.append(Issue("table2.ambiguous",
+                                    f"row {row.label}: {len(rs)} readings of the glued run {mat.digits!r}; none is proved",
+                                    norm.to_source(a.start, stop)))
+    if template == "2019":
+        out.issues.append(Issue("template.2019", "the older (2019) template: repealed and fee amounts are not in it"))
+    out.parsing["table2"] = report
+
+
+def _choose_table2(row: Row, rs: list[Reading], colmap: list[str | None], hints) -> tuple[Reading, list[float], dict, str]:
+    if len(rs) == 1:
+        r = rs[0]
+        confs = [confidence.PLACEHOLDER if c.kind == "zero" else confidence.PRINTED_UNCHECKED if c.pieces == 1 else confidence.SECOND for c in r.cells]
+        return r, confs, {}, "unique"
+    # Narrative: readings that agree with every stated number.
+    stated = [(k, hints[(row.key, col)]) for k, col in enumerate(colmap) if col and (row.key, col) in hints]
+    if stated:
+        fit = [r for r in rs if all(r.cells[k].value in vals for k, vals in stated)]
+        if len(fit) == 1:
+            r = fit[0]
+            return r, [confidence.NARRATIVE] * len(r.cells), {}, "narrative"
+        if fit:
+            rs = fit
+    best_cost = rs[0].cost
+    contenders = [r for r in rs if r.cost < best_cost + CLEAR_MARGIN]
+    if len(contenders) == 1:
+        r = contenders[0]
+        return r, [confidence.PREFERRED] * len(r.cells), {}, "preferred"
+    cheapest = [r for r in contenders if r.cost <= best_cost + 1e-9]
+    r = sorted(cheapest, key=lambda r: -_plausibility(r.values, row))[0]
+    confs, alts = [], {}
+    for k, c in enumerate(r.cells):
+        others = sorted({x.cells[k].value for x in contenders} - {c.value}, key=str)
+        if others:
+            confs.append(confidence.AMBIGUOUS if len(contenders) < 4 else confidence.UNSOLVED)
+            alts[k] = others[:6]
+        else:
+            confs.append(confidence.AGREED)
+    return r, confs, alts, "ambiguous"
+

@@ -1,0 +1,170 @@
+"""Table 3 (收到和处理政府信息公开申请情况, 25 rows × 7 columns): rows anchored, read, solved jointly.
+
+Each row's material is read every way it can be (`readings`); the joint
+choice that satisfies the column identities across the table is the
+solver's (`solve`).  The older template's single （六）其他处理 row is read
+where its group label stands.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from extractor import confidence
+from extractor.record import Cell, Issue
+from extractor.spec.labels import Row, labels
+from extractor.tables.anchors import Anchor, RowClassifier, dedupe, find_rows, furniture
+from extractor.tables.cells import TablesRead, base_level, make_cell, next_stop, region_anchors, row_total_ok
+from extractor.tables.material import RowMaterial, material
+from extractor.tables.readings import CellRead, Reading, enumerate_readings, forced_reading
+from extractor.tables.solve import Solved, solve_table3
+from extractor.text.normalize import Normalized
+from extractor.text.sections import Found
+
+
+@dataclass
+class _Rows:
+    """Table 3's rows as read so far: each row's material, where it stands, its readings and status."""
+
+    materials: dict[str, RowMaterial] = field(default_factory=dict)
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)
+    readings: dict[str, list[Reading]] = field(default_factory=dict)
+    status: dict[str, str] = field(default_factory=dict)
+    forced: set[str] = field(default_factory=set)  # rows the layout leaves one reading: certain, identities or not
+    anchors: dict[str, Anchor] = field(default_factory=dict)
+
+
+def read_table3(norm: Normalized, src: str, region: tuple[int, int], headings: list[Found], out: TablesRead,
+                row_classifier: RowClassifier | None = None) -> None:
+    text = norm.text
+    start, end = region
+    lab = labels()
+    rows = lab.table3_rows
+    groups = dedupe(furniture(text, start, end, (), lab.table3_group_matches))
+    heads = region_anchors(text, start, end, headings)
+    optional = frozenset(r.key for r in rows if r.new_template_only) if out.template == "2019" else frozenset()
+    found = find_rows(text, start, end, "table3", rows, groups + heads, optional, row_classifier)
+    out.record_anchors("table3", rows, found)
+    first_row = next((a.start for a in found if a), end)
+    anchors = [a for a in found if a] + groups + heads + furniture(text, start, first_row, lab.table3_headers)
+    report = {"rows_found": sum(1 for a in found if a), "fuzzy": [a.key for a in found if a and a.how in ("fuzzy", "model")]}
+
+    st = _Rows(anchors={a.key: a for a in found if a})
+    for row, a in zip(rows, found):
+        if a is not None:
+            stop = next_stop(a.end, [x for x in anchors if x is not a], end)
+            st.materials[row.key], _ = material(text, a.end, stop)
+            st.spans[row.key] = (a.start, stop)
+    if _old_template_row(text, groups, anchors, end, st):
+        out.template = "2019"
+    ncols = len(lab.col3)
+    for row in rows:
+        _read_row(row.key, st, ncols)
+    solved = solve_table3(st.readings, list(lab.outcome_rows), ncols, lab.balance)
+    report["status"] = solved.status
+    report["rows"] = st.status
+    differing = solved.differing()
+    for row in rows:
+        _fill_row(norm, src, row, solved, differing, st, out)
+    if solved.status == "ambiguous":
+        out.issues.append(Issue("table3.ambiguous", f"{len(solved.alternatives) + 1} readings of glued cells satisfy every identity; cells with `candidates` need a look"))
+    if not solved.complete:
+        out.issues.append(Issue("table3.unsolved", "too many readings to search completely"))
+    out.parsing["table3"] = report
+
+
+def _old_template_row(text: str, groups: list[Anchor], anchors: list[Anchor], end: int, st: _Rows) -> bool:
+    """The older template: （六）其他处理 is a row of its own, with no numbered sub-rows; True when read so."""
+    lab = labels()
+    seen = False
+    for g_anchor in groups:
+        g = next((g for g in lab.table3_groups if text[g_anchor.start:g_anchor.end] in g["match"]), None)
+        target = g.get("old_template_row") if g else None
+        if not target or (target in st.materials and not st.materials[target].empty()):
+            continue
+        stop = next_stop(g_anchor.end, [x for x in anchors if x.start > g_anchor.start], end)
+        mat, _ = material(text, g_anchor.end, stop)
+        sub_rows = [k for k, grp in lab.outcome_groups.items() if grp == g["key"] and k != target]
+        if not mat.empty() and not any(st.materials.get(k) for k in sub_rows):
+            st.materials[target] = mat
+            st.spans[target] = (g_anchor.start, stop)
+            seen = True
+    return seen
+
+
+def _read_row(key: str, st: _Rows, ncols: int) -> None:
+    """Every reading of one row's material whose total adds up (or any reading, when none does)."""
+    mat = st.materials.get(key)
+    if mat is None:
+        return
+    if mat.empty():
+        st.status[key] = "blank"
+        return
+    fast = forced_reading(mat, ncols)
+    if fast is not None:
+        st.forced.add(key)
+        st.readings[key] = [fast]
+        st.status[key] = "ok" if row_total_ok(fast.cells) else "row_total_fails"
+        return
+    rs, complete = enumerate_readings(mat, ncols, accept=row_total_ok)
+    if rs:
+        st.status[key] = "ok" if complete else "incomplete"
+    else:
+        rs, complete = enumerate_readings(mat, ncols, limit=200)
+        st.status[key] = "row_total_fails" if rs else "unreadable"
+    if rs:
+        st.readings[key] = rs
+
+
+def _level(c: CellRead, k: int, key: str, solved: Solved, differing: set[tuple[str, int]], forced: bool) -> float:
+    """The confidence level of one cell of the chosen reading."""
+    if forced:
+        return confidence.PLACEHOLDER if c.kind == "zero" else confidence.PRINTED
+    if solved.status == "none":
+        return confidence.UNSOLVED
+    if (key, k) in differing:
+        return confidence.SECOND if solved.status == "preferred" else confidence.AMBIGUOUS
+    level = base_level(c)
+    if solved.status == "preferred" and level > confidence.PREFERRED and (c.cut or c.pieces > 1):
+        level = confidence.PREFERRED
+    return level
+
+
+def _fill_row(norm: Normalized, src: str, row: Row, solved: Solved, differing: set[tuple[str, int]], st: _Rows,
+              out: TablesRead) -> None:
+    lab = labels()
+    t = out.tables["table3"]
+    key = row.key
+    status = st.status.get(key)
+    if key not in st.materials:
+        if not (out.template == "2019" and row.new_template_only):
+            out.issues.append(Issue("table3.missing", f"row {row.label} not found"))
+        else:
+            out.issues.append(Issue("template.2019.absent_row", f"{row.label}: not in the older template"))
+        return
+    if status == "blank":
+        s, e = st.spans[key]
+        out.issues.append(Issue("table3.blank", f"row {row.label}: cells printed blank", norm.to_source(s, e)))
+        for col in lab.col3:
+            t[key][col] = Cell(None, confidence.BLANK, None)
+        return
+    if status == "unreadable" or key not in solved.choice:
+        s, e = st.spans[key]
+        out.issues.append(Issue("table3.unsolved", f"row {row.label}: its numbers cannot be read as 7 cells", norm.to_source(s, e)))
+        return
+    forced = key in st.forced
+    anchor = st.anchors.get(key)
+    row_conf = confidence.anchor(anchor.how, anchor.score) if anchor is not None else confidence.value("exact_label")
+    exact = anchor is None or anchor.how == "exact"
+    for k, (col, c) in enumerate(zip(lab.col3, solved.choice[key].cells)):
+        cell = make_cell(norm, src, c, confidence.cell(_level(c, k, key, solved, differing, forced), row_conf))
+        if (key, k) in differing:
+            alts = sorted({alt[key].values[k] for alt in solved.alternatives if key in alt} - {c.value}, key=str)
+            cell.candidates = [{"value": c.value}] + [{"value": v} for v in alts]
+        if c.kind == "blank":
+            out.issues.append(Issue("table3.blank", f"{row.label} / {col}: printed blank", None))
+        t[key][col] = cell
+        if forced and exact and c.kind != "blank":
+            out.certain.add(("table3", key, col))
+    if status == "row_total_fails":
+        s, e = st.spans[key]
+        out.issues.append(Issue("table3.row_total", f"row {row.label}: no reading makes the total add up", norm.to_source(s, e)))

@@ -1,0 +1,228 @@
+"""Training the table classifier: annotations + messy variants in, `models/tables.*` out.
+
+`train()` is what `extractor train` runs:
+
+1. every report annotation (`annotations/reports/*.json`) with its text and
+   labelled fragments;
+2. damaged variants of each (`damage()`): row labels truncated, reworded
+   (characters dropped, inserted, replaced, swapped), misnumbered, glued to
+   their numbers, split over lines, and noise lines put between rows —
+   the gold tables stay, the fragment labels move with the text;
+3. generated reports (`training.generate`: the five layouts and their
+   mess, fresh gold tables) labelled from their own extraction (kept only
+   when every cell is read right), and damaged the same way;
+4. one feature dict per candidate fragment (`classify.rows.features.FEATURES`), a
+   DictVectorizer, and LogisticRegression in CalibratedClassifierCV with
+   folds grouped by report.
+
+Everything is seeded (`TrainConfig.seed`); the same annotations give the
+same model and the same metrics.  Saved with skops only.
+"""
+from __future__ import annotations
+
+import bisect
+import json
+import time
+import zipfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from extractor import config
+from extractor.classify.modelfile import library_versions, sha256_file
+from extractor.classify.rows.features import FEATURES, featurize
+from extractor.classify.rows.fragments import Fragment, label_names
+from extractor.classify.rows.model import FEATURES_VERSION, META_NAME, MODEL_NAME, RowClassifier
+from extractor.training.annotations import Annotation, annotations_sha256, load_annotations
+from extractor.training.damage import with_damage
+from extractor.training.metrics import label_report
+from extractor.training.prefill import region_fragments
+from extractor.training.samples import Sample, generated_samples, real_samples, samples_sha256
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    seed: int = 20240601
+    damaged_per_report: int = 12  # damaged variants of each annotated report
+    generated: int = 60  # generated reports (fresh gold tables)
+    damaged_per_generated: int = 1  # damaged variants of each generated report (besides the clean one)
+    C: float = 4.0  # LogisticRegression inverse regularisation
+    calibration_folds: int = 3
+    max_iter: int = 3000
+    min_groups: int = 2  # an n-gram must occur in this many reports to be a feature
+
+
+
+def build_samples(anns: list[Annotation], cfg: TrainConfig) -> list[Sample]:
+    real = with_damage(real_samples(anns), cfg.damaged_per_report, cfg.seed)
+    gen = with_damage(generated_samples(cfg.generated, cfg.seed), cfg.damaged_per_generated, cfg.seed + 1)
+    return real + gen
+
+
+# ================================================================ examples
+def _to_norm(offsets: list[int], s: int) -> int:
+    return bisect.bisect_left(offsets, s)
+
+
+def examples(s: Sample) -> tuple[list[dict[str, float]], list[str], list[Fragment]]:
+    """Feature dicts and labels of every candidate fragment of a sample's tables."""
+    norm, tables = region_fragments(s.text)
+    spans = sorted((_to_norm(norm.offsets, f["span"][0]), _to_norm(norm.offsets, f["span"][1]), f["label"])
+                   for f in s.fragments)
+    starts = [x[0] for x in spans]
+    X: list[dict[str, float]] = []
+    y: list[str] = []
+    kept: list[Fragment] = []
+    for _table, frags in tables:
+        if not frags:
+            continue
+        X.extend(featurize(frags))
+        for f in frags:
+            a, b = f.anchor_start(), f.end
+            best, lab = 0, "noise"
+            j = max(0, bisect.bisect_right(starts, a) - 2)
+            while j < len(spans) and spans[j][0] < b:
+                ov = min(b, spans[j][1]) - max(a, spans[j][0])
+                if ov > best:
+                    best, lab = ov, spans[j][2]
+                j += 1
+            y.append(lab)
+            kept.append(f)
+    return X, y, kept
+
+
+@dataclass
+class Dataset:
+    X: list[dict[str, float]] = field(default_factory=list)
+    y: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+
+    def add(self, s: Sample) -> None:
+        X, y, _ = examples(s)
+        self.X += X
+        self.y += y
+        self.groups += [s.group] * len(y)
+        self.kinds += [s.kind] * len(y)
+
+    def subset(self, keep: Iterable[int]) -> "Dataset":
+        d = Dataset()
+        for i in keep:
+            d.X.append(self.X[i])
+            d.y.append(self.y[i])
+            d.groups.append(self.groups[i])
+            d.kinds.append(self.kinds[i])
+        return d
+
+
+def dataset(samples: Iterable[Sample]) -> Dataset:
+    d = Dataset()
+    for s in samples:
+        d.add(s)
+    return d
+
+
+# ================================================================ fitting
+def prune(data: Dataset, min_groups: int) -> list[dict[str, float]]:
+    """Drop character n-grams seen in fewer than `min_groups` reports: one report's quirks are not evidence."""
+    seen: dict[str, set[str]] = {}
+    for d, g in zip(data.X, data.groups):
+        for k in d:
+            if k.startswith("ng="):
+                seen.setdefault(k, set()).add(g)
+    rare = {k for k, gs in seen.items() if len(gs) < min_groups}
+    return [{k: v for k, v in d.items() if k not in rare} for d in data.X]
+
+
+def fit(data: Dataset, cfg: TrainConfig) -> RowClassifier:
+    """DictVectorizer + LogisticRegression, calibrated with folds grouped by report."""
+    import numpy as np
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold
+
+    vec = DictVectorizer(sort=True)
+    X = vec.fit_transform(prune(data, cfg.min_groups))
+    y = np.asarray(data.y)
+    groups = np.asarray(data.groups)
+    n_groups = len(set(data.groups))
+    folds = max(2, min(cfg.calibration_folds, n_groups))
+    splits = list(GroupKFold(n_splits=folds).split(X, y, groups))
+    lr = LogisticRegression(C=cfg.C, max_iter=cfg.max_iter, random_state=cfg.seed % (2 ** 31))
+    clf = CalibratedClassifierCV(lr, method="sigmoid", cv=splits)
+    clf.fit(X, y)
+    return RowClassifier(vec, clf)
+
+
+def fragment_metrics(m: RowClassifier, data: Dataset) -> dict[str, Any]:
+    """Accuracy and per-label precision/recall of the classifier on labelled fragments."""
+    probs = m.proba(data.X)
+    pred = [max(p, key=p.get) if p else "noise" for p in probs]
+    return label_report(data.y, pred)
+
+
+
+# ================================================================ saving
+def save(m: RowClassifier, out_dir: Path, meta_extra: dict[str, Any]) -> dict[str, Any]:
+    import skops.io as sio
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / MODEL_NAME
+    sio.dump({"vectorizer": m.vectorizer, "classifier": m.classifier}, str(path),
+             compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+    meta = {
+        "model": MODEL_NAME,
+        "sha256": sha256_file(path),
+        "labels": list(label_names()),
+        "classes": m.classes,
+        "features_version": FEATURES_VERSION,
+        "features": [name for name, _, _ in FEATURES],
+        "libraries": library_versions(),
+        **meta_extra,
+    }
+    (out_dir / META_NAME).write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return meta
+
+
+def train(ann_dir: Path | str | None = None, out_dir: Path | str | None = None, cfg: TrainConfig = TrainConfig(),
+          *, cv: dict[str, Any] | None = None, log=print) -> dict[str, Any]:
+    """Build, fit and save the model; returns the meta written.
+
+    `cv`: grouped cross-validation results to record in the meta and the
+    model card (what `extractor evaluate` measures; `extractor train --cv`
+    runs it first).
+    """
+    t0 = time.time()
+    anns = load_annotations(ann_dir)
+    missing = [a.id for a in anns if a.text is None]
+    if missing:
+        log(f"train: {len(missing)} annotation(s) without their text are left out: {', '.join(missing)}")
+    samples = build_samples(anns, cfg)
+    data = dataset(samples)
+    log(f"train: {len(samples)} texts, {len(data.y)} fragments, {len(set(data.groups))} groups "
+        f"({time.time() - t0:.1f}s)")
+    m = fit(data, cfg)
+    log(f"train: fitted ({time.time() - t0:.1f}s)")
+    # Reproducible check numbers: the fit on its own data, and a fixed set of fresh generated reports.
+    check = dataset(with_damage(generated_samples(10, cfg.seed + 99, prefix="check"), 2, cfg.seed + 99))
+    metrics: dict[str, Any] = {
+        "train": {k: v for k, v in fragment_metrics(m, data).items() if k != "labels"},
+        "fresh_generated": {k: v for k, v in fragment_metrics(m, check).items() if k != "labels"},
+    }
+    if cv:
+        metrics["grouped_cv"] = cv
+    used = [a for a in anns if a.text is not None]
+    meta = save(m, Path(out_dir) if out_dir else config.models_dir(), {
+        "annotations_sha256": annotations_sha256(used),
+        "annotations": [a.id for a in used],
+        "config": asdict(cfg),
+        "data": {"sha256": samples_sha256(samples), "texts": len(samples), "fragments": len(data.y),
+                 "groups": len(set(data.groups)),
+                 "by_kind": {k: data.kinds.count(k) for k in sorted(set(data.kinds))}},
+        "metrics": metrics,
+    })
+    log(f"train: saved to {Path(out_dir) if out_dir else config.models_dir()} ({time.time() - t0:.1f}s)")
+    return meta
+

@@ -1,0 +1,77 @@
+"""The output file: kill-safe appends, the final pass (extractor/batch/output.py)."""
+from __future__ import annotations
+
+import json
+
+from extractor.batch import cut_partial_line, finalize
+from extractor.batch.output import Appender, iter_records
+from tests.batch.hooks import read_jsonl
+from tests.checks.test_crossyear import year_record
+
+
+def test_output_sorted(mixed):
+    _, out, _, _ = mixed
+    paths = [r["source"]["path"] for r in read_jsonl(out)]
+    assert paths == sorted(paths)
+
+
+def test_cut_partial_line(tmp_path):
+    p = tmp_path / "x.jsonl"
+    p.write_bytes(b'{"a":1}\n{"b":')
+    assert cut_partial_line(p) == 5 and p.read_bytes() == b'{"a":1}\n'
+    assert cut_partial_line(p) == 0
+    p.write_bytes(b'{"b":')
+    assert cut_partial_line(p) == 5 and p.read_bytes() == b""
+
+
+def test_appender_offsets_and_iter_records(tmp_path):
+    p = tmp_path / "x.jsonl"
+    a = Appender(p, truncate=True, fsync=False)
+    try:
+        assert a.write([b'{"a":1}\n', b'[2]\n']) == [0, 8]
+        assert a.write([b'{"c":3}\n']) == [12]
+    finally:
+        a.close()
+    with open(p, "ab") as f:
+        f.write(b'{"d":')
+    assert list(iter_records(p)) == [(0, b'{"a":1}\n', {"a": 1}), (8, b"[2]\n", None),
+                                     (12, b'{"c":3}\n', {"c": 3}), (20, b'{"d":', None)]
+
+
+def test_crossyear_checks_on_consecutive_years(tmp_path):
+    out = tmp_path / "out.jsonl"
+    recs = [
+        year_record("b/2023.txt", 2023, carried_over=3, carried_forward=1, in_force=6, issued=2, repealed=0),
+        year_record("a/2022.txt", 2022, carried_over=0, carried_forward=3, in_force=4, issued=1, repealed=0),
+        year_record("c/2024.txt", 2024, carried_over=2, carried_forward=0, in_force=5, issued=0, repealed=0),
+        year_record("d/2020.txt", 2020, carried_over=0, carried_forward=9, in_force=1, issued=1, repealed=0),
+    ]
+    for r in recs:
+        assert r["needs_review"] is False
+    out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), encoding="utf-8")
+    inputs = [r["source"]["path"] for r in recs]
+    final = finalize(out, inputs)
+    got = {r["source"]["path"]: r for r in read_jsonl(out)}
+    assert list(got) == sorted(inputs)
+    cross = {p: {c["rule"]: c for c in r["checks"] if c["rule"].startswith("crossyear.")} for p, r in got.items()}
+    assert cross["a/2022.txt"] == {} and cross["d/2020.txt"] == {}  # no previous year in the batch
+    ok23 = cross["b/2023.txt"]
+    assert ok23["crossyear.carried_over"]["ok"] and ok23["crossyear.normative_docs"]["ok"]
+    assert ok23["crossyear.carried_over"]["previous"]["path"] == "a/2022.txt"
+    assert "4+2-0 = 6" in ok23["crossyear.normative_docs"]["detail"]
+    assert got["b/2023.txt"]["needs_review"] is False
+    bad24 = cross["c/2024.txt"]
+    assert not bad24["crossyear.carried_over"]["ok"]  # 2023 carried 1 forward, 2024 says 2 carried over
+    assert "table3.carried_over.total" in bad24["crossyear.carried_over"]["cells"]
+    assert "total 1≠2" in bad24["crossyear.carried_over"]["detail"]
+    assert not bad24["crossyear.normative_docs"]["ok"]  # 6+0-0 ≠ 5
+    assert got["c/2024.txt"]["needs_review"] is True
+    assert final.crossyear_checks == 4 and final.crossyear_failed == 2 and final.needs_review == 1
+    # Idempotent: a second pass gives the same bytes; dropping 2023 removes 2024's checks and its review flag.
+    before = out.read_bytes()
+    finalize(out, inputs)
+    assert out.read_bytes() == before
+    finalize(out, ["a/2022.txt", "c/2024.txt", "d/2020.txt"])
+    after = {r["source"]["path"]: r for r in read_jsonl(out)}
+    assert not [c for c in after["c/2024.txt"]["checks"] if c["rule"].startswith("crossyear.")]
+    assert after["c/2024.txt"]["needs_review"] is False

@@ -1,0 +1,68 @@
+"""The facts model: loaded verified, used; anything damaged or foreign leaves the rules, said plainly."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from extractor import narrative
+from extractor.classify.facts.model import META_NAME, MODEL_NAME, load
+from extractor.classify.modelfile import sha256_file
+from extractor.confidence import REVIEW_BELOW
+from tests.helpers import ROOT
+
+
+@pytest.fixture()
+def model_copy(tmp_path: Path) -> Path:
+    src = ROOT / "models"
+    if not (src / MODEL_NAME).exists():
+        pytest.skip("no trained facts model in models/")
+    for name in (MODEL_NAME, META_NAME):
+        shutil.copy(src / name, tmp_path / name)
+    return tmp_path
+
+
+def test_model_loads_and_is_used(model_copy: Path) -> None:
+    model, st = load(model_copy)
+    assert st.ok and model is not None
+    facts = narrative.read("全年召开新闻发布会3场。", facts_model=model).facts
+    assert [f.metric for f in facts] == ["press_conferences"] and facts[0].confidence >= REVIEW_BELOW
+    meta = json.loads((model_copy / META_NAME).read_text(encoding="utf-8"))
+    assert {"sha256", "annotations_sha256", "labels", "libraries", "metrics"} <= set(meta)
+
+
+def test_tampered_model_falls_back_to_rules(model_copy: Path) -> None:
+    p = model_copy / MODEL_NAME
+    data = bytearray(p.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    p.write_bytes(bytes(data))
+    model, st = load(model_copy)
+    assert model is None and st.ok is False and "rules" in st.message and "tampered" in st.message
+    facts = narrative.read("全年召开新闻发布会3场，发布政策解读5篇。", facts_model=model).facts
+    assert [f.metric for f in facts] == ["press_conferences", "interpretations"]
+    assert all(f.confidence < REVIEW_BELOW for f in facts)  # rules alone: a person looks
+
+
+def test_model_with_untrusted_type_is_refused(model_copy: Path) -> None:
+    import os
+
+    import skops.io as sio
+    from sklearn.preprocessing import FunctionTransformer
+
+    p = model_copy / MODEL_NAME
+    sio.dump(FunctionTransformer(func=os.system), str(p))
+    meta_p = model_copy / META_NAME
+    meta = json.loads(meta_p.read_text(encoding="utf-8"))
+    meta["sha256"] = sha256_file(p)  # a consistent but hostile pair
+    meta_p.write_text(json.dumps(meta), encoding="utf-8")
+    model, st = load(model_copy)
+    assert model is None and st.ok is False and "untrusted" in st.message
+
+
+def test_missing_model_falls_back_to_rules(tmp_path: Path) -> None:
+    model, st = load(tmp_path)
+    assert model is None and st.ok is False and "not found" in st.message
+    (f,) = narrative.read("召开新闻发布会3场。", facts_model=model).facts
+    assert f.metric == "press_conferences" and f.confidence < REVIEW_BELOW

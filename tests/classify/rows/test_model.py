@@ -1,0 +1,125 @@
+"""The shipped row classifier: it loads, holds only trusted types, and anything damaged or foreign is refused plainly."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from extractor import classify
+from extractor.classify.modelfile import sha256_file
+from extractor.classify.rows.features import FEATURES
+from extractor.classify.rows.fragments import label_names
+from extractor.classify.rows.model import META_NAME, MODEL_NAME, TRUSTED_TYPES, RowClassifier, load
+from extractor.pipeline import extract
+from tests.helpers import ROOT, needs_shared, report_annotations, read_text
+
+
+MODELS = ROOT / "models"
+
+
+@pytest.fixture(scope="module")
+def shipped() -> RowClassifier:
+    m, st = load(MODELS)
+    assert m is not None, st.message
+    return m
+
+
+def test_the_shipped_model_loads_and_is_the_default(shipped):
+    st = classify.load_models(MODELS).rows_status
+    assert (st.ok, st.message) == (True, "tables model loaded")
+    meta = json.loads((MODELS / META_NAME).read_text(encoding="utf-8"))
+    assert meta["labels"] == list(label_names())
+    assert meta["features"] == [name for name, _, _ in FEATURES]
+    assert set(shipped.classes) <= set(label_names())
+    assert {"scikit-learn", "skops", "numpy"} <= set(meta["libraries"])
+    assert (MODELS / "MODEL_CARD.md").read_text(encoding="utf-8").count("silent") >= 1
+
+
+def test_the_model_file_holds_only_trusted_types():
+    import skops.io as sio
+
+    assert set(sio.get_untrusted_types(file=str(MODELS / MODEL_NAME))) <= TRUSTED_TYPES
+
+
+def _copy_models(dst: Path) -> Path:
+    dst.mkdir(parents=True, exist_ok=True)
+    for name in (MODEL_NAME, META_NAME):
+        shutil.copy(MODELS / name, dst / name)
+    return dst
+
+
+def test_a_tampered_model_file_is_refused(tmp_path):
+    d = _copy_models(tmp_path / "m")
+    data = bytearray((d / MODEL_NAME).read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (d / MODEL_NAME).write_bytes(bytes(data))
+    m, st = load(d)
+    assert m is None and not st.ok
+    assert "sha256" in st.message and "fuzzy" in st.message
+
+
+def test_a_model_asking_for_untrusted_types_is_refused_even_with_a_matching_hash(tmp_path):
+    import os
+
+    import skops.io as sio
+    from sklearn.preprocessing import FunctionTransformer
+
+    d = _copy_models(tmp_path / "m")
+    sio.dump({"vectorizer": FunctionTransformer(func=os.system), "classifier": None}, str(d / MODEL_NAME))
+    meta = json.loads((d / META_NAME).read_text(encoding="utf-8"))
+    meta["sha256"] = sha256_file(d / MODEL_NAME)
+    (d / META_NAME).write_text(json.dumps(meta), encoding="utf-8")
+    m, st = load(d)
+    assert m is None and "untrusted" in st.message
+
+
+@pytest.mark.parametrize("change, expect", [
+    (lambda meta: meta["labels"].append("table3.made_up"), "other labels"),
+    (lambda meta: meta["libraries"].update({"scikit-learn": "0.24.2"}), "scikit-learn 0.24.2"),
+    (lambda meta: meta.update(features_version=-1), "feature version"),
+])
+def test_a_meta_that_does_not_fit_this_code_is_a_clear_error(tmp_path, change, expect):
+    d = _copy_models(tmp_path / "m")
+    meta = json.loads((d / META_NAME).read_text(encoding="utf-8"))
+    change(meta)
+    (d / META_NAME).write_text(json.dumps(meta), encoding="utf-8")
+    m, st = load(d)
+    assert m is None and expect in st.message and "retrain" in st.message
+
+
+def test_a_missing_model_leaves_fuzzy_matching(tmp_path):
+    m, st = load(tmp_path / "empty")
+    assert m is None and "not found" in st.message
+
+
+@needs_shared
+def test_extraction_survives_a_damaged_model_with_an_issue(tmp_path):
+    d = _copy_models(tmp_path / "m")
+    (d / MODEL_NAME).write_bytes((d / MODEL_NAME).read_bytes()[:1000])
+    models = classify.load_models(d)
+    assert models.rows is None and models.rows_status.ok is False
+    ann = next(a for a in report_annotations() if a["id"] == "seed_001_22879b8c46a5464c")
+    text = read_text(ann)
+    rec = extract(text.replace("本机关不掌握相关政府信息", "本机关未掌控有关的政府信息"), models=models).to_dict()
+    assert rec["error"] is None
+    assert rec["tables"]["table3"]["new"]["total"]["value"] == ann["tables"]["table3"]["new"][-1]
+    codes = [i["code"] for i in rec["issues"]]
+    assert "model.tables_unavailable" in codes, codes
+
+
+@needs_shared
+def test_the_shipped_models_follow_extractor_models(tmp_path, monkeypatch):
+    """$EXTRACTOR_MODELS points the pipeline's shipped models elsewhere (a worker, a notebook)."""
+    d = _copy_models(tmp_path / "m")
+    (d / MODEL_NAME).write_bytes((d / MODEL_NAME).read_bytes()[:1000])
+    monkeypatch.setenv("EXTRACTOR_MODELS", str(d))
+    classify.forget_shipped()
+    try:
+        rec = extract("二、主动公开政府信息情况\n规章\t1\t0\t3\n").to_dict()
+        assert "model.tables_unavailable" in [i["code"] for i in rec["issues"]]
+    finally:
+        monkeypatch.delenv("EXTRACTOR_MODELS")
+        classify.forget_shipped()
+    assert classify.shipped().rows is not None

@@ -1,0 +1,214 @@
+"""What the tests share: the real reports in ../shared, their annotations, and format builders.
+
+Report texts stay in ../shared (never copied into the repo); tests that
+need them skip with a clear message where ../shared is absent.  The
+builders (`blocks`, `to_html`, `to_docx`, `to_pdf`) turn one report text
+into the other formats, for the input and batch tests.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from extractor.input.flatten import collapse
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = (ROOT / ".." / "shared").resolve()
+ANNOTATIONS = ROOT / "annotations"
+HAVE_SHARED = (SHARED / "spec" / "OUTPUT.md").exists()
+needs_shared = pytest.mark.skipif(not HAVE_SHARED, reason="../shared not present: real reports unavailable")
+SEED = SHARED / "seeds" / "001_22879b8c46a5464c.txt"
+
+
+def report_annotations() -> list[dict]:
+    out = []
+    for p in sorted((ANNOTATIONS / "reports").glob("*.json")):
+        out.append(json.loads(p.read_text(encoding="utf-8")))
+    return out
+
+
+def text_path(ann: dict) -> Path:
+    """The annotated report's text file (paths in annotations are relative to the repo root)."""
+    return (ROOT / ann["text"]["path"]).resolve()
+
+
+def read_text(ann: dict) -> str:
+    p = text_path(ann)
+    if not p.exists():
+        pytest.skip(f"{p} not present (../shared absent)")
+    data = p.read_bytes()
+    assert hashlib.sha256(data).hexdigest() == ann["text"]["sha256"], f"{p} changed since it was annotated"
+    return data.decode("utf-8")
+
+
+def conformance_problems(record: dict, text: str) -> list[str]:
+    from check_record import problems  # ../shared/tools (put on sys.path by conftest)
+
+    return problems(record, text)
+
+
+def seed_text() -> str:
+    """The seed report read at test time (never copied into the repo)."""
+    if not SEED.exists():
+        pytest.skip("../shared not present")
+    return SEED.read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ builders
+
+def blocks(text: str) -> list[tuple[str, object]]:
+    """Split a text into ("p", line) and ("table", rows) blocks: tab-holding lines are table rows."""
+    out: list[tuple[str, object]] = []
+    for line in text.splitlines():
+        if "\t" in line:
+            cells = line.split("\t")
+            if out and out[-1][0] == "table":
+                out[-1][1].append(cells)  # type: ignore[union-attr]
+            else:
+                out.append(("table", [cells]))
+        elif line.strip():
+            out.append(("p", line.strip().lstrip("#").strip()))
+    return out
+
+
+def to_html(text: str, charset: str = "utf-8") -> bytes:
+    """A page with <p> paragraphs and real <table>s, encoded in `charset` and declaring it."""
+    from html import escape
+
+    parts = [f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}">'
+             "<title>t</title><style>p{color:red}</style></head><body>"]
+    for kind, val in blocks(text):
+        if kind == "p":
+            parts.append(f"<p>{escape(val)}</p>\n")
+        else:
+            parts.append("<table border=1>\n")
+            for row in val:
+                parts.append("<tr>" + "".join(f"<td>{escape(c) or '&nbsp;'}</td>" for c in row) + "</tr>\n")
+            parts.append("</table>\n")
+    parts.append("<script>var x = '<p>不是正文</p>';</script></body></html>")
+    return "".join(parts).encode(charset)
+
+
+def to_docx(text: str) -> bytes:
+    """A Word file with paragraphs and real tables in body order."""
+    import docx
+
+    d = docx.Document()
+    for kind, val in blocks(text):
+        if kind == "p":
+            d.add_paragraph(val)
+        else:
+            width = max(len(r) for r in val)
+            table = d.add_table(rows=len(val), cols=width)
+            for i, row in enumerate(val):
+                for j, c in enumerate(row):
+                    table.cell(i, j).text = c
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def to_pdf(text: str | None = None, scanned: bool = False) -> bytes:
+    """A landscape PDF with a real Chinese text layer (STSong-Light) and ruled tables.
+
+    `scanned=True` draws only a rectangle: a page without any text.
+    """
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buf = io.BytesIO()
+    W, H = landscape(A4)
+    c = canvas.Canvas(buf, pagesize=(W, H), invariant=1)
+    if scanned:
+        c.rect(50, 50, W - 100, H - 100, fill=1)
+        c.showPage()
+        c.save()
+        return buf.getvalue()
+    fs, lead, margin = 6.0, 9.0, 30.0
+    y = H - margin
+
+    def room(need: float) -> None:
+        nonlocal y
+        if y - need < margin:
+            c.showPage()
+            y = H - margin
+
+    for kind, val in blocks(text or ""):
+        if kind == "p":
+            line = str(val)
+            per = int((W - 2 * margin) / fs)
+            for k in range(0, len(line), per):
+                room(lead)
+                c.setFont("STSong-Light", fs)
+                c.drawString(margin, y - fs, line[k:k + per])
+                y -= lead
+        else:
+            rows = val
+            ncol = max(len(r) for r in rows)
+            widths = [max((len(r[j]) if j < len(r) else 0) for r in rows) * fs + 6 for j in range(ncol)]
+            widths = [max(w, 14) for w in widths]
+            y -= lead
+            for row in rows:
+                room(lead + 2)
+                x = margin
+                for j in range(ncol):
+                    c.rect(x, y - lead - 2, widths[j], lead + 2)
+                    if j < len(row) and row[j]:
+                        c.setFont("STSong-Light", fs)
+                        c.drawString(x + 3, y - fs - 1, row[j])
+                    x += widths[j]
+                y -= lead + 2
+            y -= lead
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def table_lines(text: str) -> list[list[str]]:
+    """The tab-joined rows of a document text, cells stripped, trailing empties dropped."""
+    rows = []
+    for line in text.splitlines():
+        if "\t" in line:
+            cells = [collapse(x) for x in line.split("\t")]
+            while cells and not cells[-1]:
+                cells.pop()
+            rows.append(cells)
+    return rows
+
+
+def norm_rows(rows: list[list[str]]) -> list[list[str]]:
+    out = []
+    for r in rows:
+        cells = [collapse(x) for x in r]
+        while cells and not cells[-1]:
+            cells.pop()
+        if any(cells):
+            out.append(cells)
+    return out
+
+
+# ------------------------------------------------------------------ HTML
+
+
+# ------------------------------------------------------------------ the shipped models, for stage tests
+@functools.lru_cache(maxsize=1)
+def shipped_models():
+    """The models in the repository's models/ (loaded once); stages under test are given them explicitly."""
+    from extractor import classify
+
+    return classify.load_models(ROOT / "models")
+
+
+def tag_facts(text, sections=None, *, exclude=()):
+    """The spec facts of `text`, tagged with the shipped facts model (as the pipeline does)."""
+    from extractor import narrative
+
+    return narrative.read(text, sections, exclude=exclude, facts_model=shipped_models().facts).facts

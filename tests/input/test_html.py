@@ -1,0 +1,92 @@
+"""HTML pages into the document text: charsets honoured but checked, visible text only, real table rows."""
+from __future__ import annotations
+
+import pytest
+
+from extractor.input.html import declared_charset, decode_html, html_to_text
+from extractor.input.load import load_bytes
+from tests.helpers import norm_rows, seed_text, table_lines, to_html
+
+
+def test_html_grid_expands_rowspan_colspan():
+    page = """<html><body><h1>标题</h1><div>前言<br>第二行</div>
+    <table>
+      <thead><tr><th rowspan=2>信息内容</th><th colspan="3">件数</th></tr>
+      <tr><th>制发</th><th>废止</th><th>现行</th></tr></thead>
+      <tbody><tr><td>规章</td><td>1</td><td rowspan="2">0</td><td>5&nbsp;件</td></tr>
+      <tr><td>行政<br>规范性文件</td><td>2</td><td>7</td></tr></tbody>
+    </table><p>结尾</p></body></html>"""
+    text = html_to_text(page)
+    assert text.split("\n") == [
+        "标题", "前言", "第二行", "",
+        "信息内容\t件数\t\t",
+        "\t制发\t废止\t现行",
+        "规章\t1\t0\t5 件",
+        "行政 规范性文件\t2\t\t7",
+        "", "结尾",
+    ]
+
+
+def test_html_drops_script_style_and_hidden_and_keeps_narrative():
+    page = ("<html><head><title>不要</title><style>.a{}</style></head><body>"
+            "<script>alert('不要')</script><p>一、总体情况</p><p style='display: none'>隐藏</p>"
+            "<p>召开新闻发布会\n3次，共发布\n信息</p></body></html>")
+    text = html_to_text(page)
+    assert text == "一、总体情况\n召开新闻发布会 3次，共发布信息"
+
+
+def test_html_layout_table_is_read_as_flow():
+    page = ("<table><tr><td><p>一、总体情况</p><p>正文</p>"
+            "<table><tr><td>a</td><td>1</td></tr><tr><td>b</td><td>2</td></tr></table>"
+            "</td></tr></table>")
+    assert html_to_text(page) == "一、总体情况\n正文\n\na\t1\nb\t2"
+
+
+@pytest.mark.parametrize("charset,declared,words", [
+    ("gbk", "gb2312", "政府信息公开工作年度报告"),
+    ("big5", "big5", "政府資訊公開工作年度報告"),
+    ("utf-8", "utf-8", "政府信息公开工作年度报告"),
+])
+def test_html_declared_charset_is_honoured(charset, declared, words):
+    data = f'<html><head><meta charset="{declared}"></head><body><p>{words}</p></body></html>'
+    doc = load_bytes(data.encode(charset), "a.html")
+    assert doc.error is None and doc.format == "html"
+    assert doc.text == words
+    assert declared_charset(data.encode(charset)) == declared
+
+
+def test_html_wrong_declared_charset_falls_back_and_says_so():
+    body = "<p>政府信息公开工作年度报告：本年新收政府信息公开申请数量57件</p>"
+    data = ('<html><head><meta charset="utf-8"></head><body>' + body + "</body></html>").encode("gbk")
+    text, enc, note = decode_html(data)
+    assert enc == "gb18030" and "utf-8" in note
+    doc = load_bytes(data, "x.htm")
+    assert doc.text.startswith("政府信息公开工作年度报告") and doc.encoding == "gb18030"
+    assert doc.warnings[0].code == "input.charset_mismatch"
+    # A GBK page labelled iso-8859-1 decodes without error as cp1252, but reads as GBK.
+    data2 = data.replace(b'charset="utf-8"', b'charset="iso-8859-1"')
+    assert decode_html(data2)[1] == "gb18030"
+
+
+def test_html_bom_and_utf16():
+    page = "<html><body><p>年度报告</p></body></html>"
+    assert load_bytes(b"\xef\xbb\xbf" + page.encode(), "a.html").text == "年度报告"
+    assert load_bytes(page.encode("utf-16"), "a.html").text == "年度报告"
+
+
+def test_html_plain_text_saved_as_html_keeps_lines():
+    doc = load_bytes("第一行\n第二行\t1\t2\n".encode("gb18030"), "a.html")
+    assert doc.text == "第一行\n第二行\t1\t2\n"
+
+
+def test_html_errors():
+    assert load_bytes(b"<html><body><script>x</script></body></html>", "a.html").error.code == "input.no_text"
+    assert load_bytes(bytes(range(256)) * 8, "a.html").error.code in ("input.undecodable", "input.binary")
+
+
+def test_html_seed_tables_survive(tmp_path):
+    src = seed_text()
+    doc = load_bytes(to_html(src, "gbk"), "seed.html")
+    assert doc.error is None and doc.encoding == "gb18030"
+    assert norm_rows(table_lines(doc.text)) == norm_rows(table_lines(src))
+    assert "不是正文" not in doc.text

@@ -1,0 +1,44 @@
+"""PDF files into the document text: text layer and ruled tables; scans and broken files said plainly."""
+from __future__ import annotations
+
+import io
+
+from extractor.input.load import load_bytes
+from tests.helpers import norm_rows, seed_text, table_lines, to_pdf
+
+
+def test_pdf_text_layer_and_tables():
+    src = seed_text()
+    doc = load_bytes(to_pdf(src), "seed.pdf")
+    assert doc.error is None and doc.format == "pdf"
+    assert "新乡市公安局" in doc.text
+    assert norm_rows(table_lines(doc.text)) == norm_rows(table_lines(src))
+
+
+def test_pdf_without_text_layer():
+    doc = load_bytes(to_pdf(scanned=True), "scan.pdf")
+    assert doc.error.code == "input.no_text_layer"
+    assert "OCR" in doc.error.message
+
+
+def test_pdf_scan_with_a_page_number_is_still_a_scan():
+    from PIL import Image
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4, invariant=1)
+    for n in (1, 2):
+        c.drawImage(ImageReader(Image.new("L", (60, 80), 200)), 50, 100, width=400, height=600)
+        c.drawString(290, 40, f"- {n} -")
+        c.showPage()
+    c.save()
+    doc = load_bytes(buf.getvalue(), "scan2.pdf")
+    assert doc.error.code == "input.no_text_layer" and "images" in doc.error.message
+
+
+def test_pdf_corrupt():
+    good = to_pdf("一、总体情况")
+    assert load_bytes(good[:200], "cut.pdf").error.code == "input.corrupt"
+    assert load_bytes(b"hello, not a pdf", "x.pdf").error.code == "input.corrupt"

@@ -1,0 +1,86 @@
+"""Glued digits are solved, not guessed: every reading of a row's material."""
+from __future__ import annotations
+
+from extractor.tables.material import material
+from extractor.tables.readings import enumerate_readings
+
+
+def _readings(text, n, **kw):
+    mat, _ = material(text, 0, len(text))
+    rs, complete = enumerate_readings(mat, n, **kw)
+    assert complete
+    return [r.values for r in rs]
+
+
+def row_total(cells):
+    v = [c.value or 0 for c in cells]
+    return v[-1] == sum(v[:-1])
+
+
+def test_glued_row_with_unique_row_total_reading():
+    assert _readings("640020470", 7, accept=row_total) == [(64, 0, 0, 2, 0, 4, 70)]
+
+
+def test_glued_row_ambiguous_by_row_total_alone():
+    rs = _readings("220000325", 7, accept=row_total)
+    assert (22, 0, 0, 0, 0, 3, 25) in rs and (2, 20, 0, 0, 0, 3, 25) in rs
+
+
+def test_clean_cells_give_exactly_one_reading():
+    assert _readings("\t57\t0\t0\t0\t0\t0\t57", 7) == [(57, 0, 0, 0, 0, 0, 57)]
+    assert _readings(" | 1 | 0 | 0 | 0 | 0 | 0 | 1 | ||", 7) == [(1, 0, 0, 0, 0, 0, 1)]
+
+
+def test_torn_number_rejoined_only_when_count_demands():
+    assert _readings("2 0", 1) == [(20,)]
+    assert _readings("2 0", 2) == [(2, 0)]
+
+
+def test_placeholders_read_as_zero():
+    rs = _readings(" / | — | 无 | 3", 4)
+    assert rs == [(0, 0, 0, 3)]
+
+
+def test_blank_field_between_values_is_null():
+    assert _readings("| 1 | | 1 |", 3) == [(1, None, 1)]
+
+
+def test_decimal_fee():
+    assert _readings("24252.311082", 1, decimal=True) == [(24252.311082,)]
+
+
+def test_table4_seventeen_digit_run():
+    size = 5
+
+    def group_ok(cells):
+        if len(cells) % size:
+            return True
+        g = [c.value or 0 for c in cells[-size:]]
+        return g[-1] == sum(g[:-1])
+
+    rs = _readings("10203120001200000", 15, prune=group_ok)
+    assert (1, 0, 2, 0, 3, 12, 0, 0, 0, 12, 0, 0, 0, 0, 0) in rs
+
+
+def test_generated_239_thousands_comma_after_glued_zeros():
+    """'行政许可00[bookmark]63,642': the comma survives normalisation; the number runs across it."""
+    assert _readings("0063,642", 3) == [(0, 0, 63642)]
+    assert _readings("1,234", 1) == [(1234,)]
+
+
+def test_generated_9_minus_sign_in_older_template_is_a_reading_not_a_placeholder():
+    """'行政处罚7-222185' (本年增/减 = -2): the hyphen may be a minus; both readings survive."""
+    rs = _readings("7-222185", 3, negative=True)
+    assert (7, -2, 22185) in rs and (7, 0, 222185) in rs
+    assert _readings("7-222185", 3) == [(7, 0, 222185)]  # tables without signed columns
+
+
+def test_dash_runs_are_one_or_two_placeholders():
+    assert set(_readings("0————0", 4)) == {(0, 0, 0, 0)}
+    assert _readings("0——0", 3) == [(0, 0, 0)]
+
+
+def test_inline_page_number_is_skipped_or_read():
+    rs = _readings("1 0 — 3 — 0 1", 4)
+    assert (1, 0, 0, 1) in rs
+    assert (1, 0, 0, 3, 0, 0, 1) in _readings("1 0 — 3 — 0 1", 7)

@@ -1,0 +1,19 @@
+"""Numbers as Chinese reports write them."""
+from __future__ import annotations
+
+import pytest
+
+from extractor.text.numerals import parse_chinese, value_of
+
+
+# ------------------------------------------------------------- numbers as written
+@pytest.mark.parametrize("s, v", [("三", 3), ("两", 2), ("十", 10), ("十二", 12), ("二十", 20), ("二十三", 23),
+                                  ("一百零五", 105), ("一千二百", 1200), ("三万", 30000), ("一二", None), ("", None)])
+def test_parse_chinese(s: str, v) -> None:
+    assert parse_chinese(s) == v
+
+
+@pytest.mark.parametrize("n, m, v", [("4.14", "万", 41400), ("3200", "万", 32000000), ("196.4", "萬", 1964000),
+                                     ("1,234", None, 1234), ("22.53", None, 22.53), ("三", None, 3)])
+def test_value_of(n: str, m, v) -> None:
+    assert value_of(n, m) == v

@@ -1,0 +1,81 @@
+"""Training the row classifier: the shipped model is this code's and these annotations', and it helps on held-out reports."""
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from extractor import classify
+from extractor.classify.rows.model import META_NAME, RowClassifier, load
+from extractor.training import train as T
+from extractor.training.annotations import annotations_sha256, load_annotations
+from extractor.training.damage import damage, with_damage
+from extractor.training.evaluate import Score, read
+from extractor.training.samples import Sample, generated_samples, real_samples, seed_of
+from tests.helpers import ANNOTATIONS, ROOT, needs_shared
+
+MODELS = ROOT / "models"
+
+
+@pytest.fixture(scope="module")
+def shipped() -> RowClassifier:
+    m, st = load(MODELS)
+    assert m is not None, st.message
+    return m
+
+
+@pytest.fixture(scope="module")
+def real() -> dict[str, Sample]:
+    return {s.id: s for s in real_samples(load_annotations(ANNOTATIONS))}
+
+
+@needs_shared
+def test_the_shipped_model_was_trained_on_these_annotations():
+    meta = json.loads((MODELS / META_NAME).read_text(encoding="utf-8"))
+    anns = [a for a in load_annotations(ANNOTATIONS) if a.text is not None]
+    assert meta["annotations_sha256"] == annotations_sha256(anns), \
+        "annotations changed since the model was trained: run `extractor train`"
+
+
+@needs_shared
+def test_retraining_reproduces_the_shipped_model(tmp_path, shipped):
+    meta = json.loads((MODELS / META_NAME).read_text(encoding="utf-8"))
+    cfg = T.TrainConfig(**meta["config"])
+    new = T.train(ANNOTATIONS, tmp_path, cfg, log=lambda *_: None)
+    assert new["data"]["sha256"] == meta["data"].get("sha256"), (
+        "the training data changed since models/ was trained (annotations, or the extraction core that labels "
+        "generated reports): run `extractor train --cv` and commit models/")
+    for key in ("train", "fresh_generated"):
+        assert new["metrics"][key] == meta["metrics"][key], key
+    assert new["data"] == meta["data"]
+    assert new["classes"] == meta["classes"]
+    m2, st = load(tmp_path)
+    assert m2 is not None, st.message
+    s = real_samples(load_annotations(ANNOTATIONS))[0]
+    X, _, _ = T.examples(damage(s, random.Random(5)))
+    p1, p2 = shipped.proba(X), m2.proba(X)
+    assert all(abs(a[k] - b[k]) < 1e-9 for a, b in zip(p1, p2) for k in a)
+
+
+@needs_shared
+def test_a_held_out_report_is_read_at_least_as_well_with_the_classifier(real):
+    held = "seed_001_22879b8c46a5464c"
+    cfg = T.TrainConfig(damaged_per_report=4, generated=12, damaged_per_generated=1)
+    train = with_damage([s for k, s in real.items() if k != held], cfg.damaged_per_report, cfg.seed)
+    train += with_damage(generated_samples(cfg.generated, cfg.seed), 1, cfg.seed + 1)
+    m = T.fit(T.dataset(train), cfg)
+    base = classify.load_models(MODELS)
+    s = real[held]
+    tests = [s] + [damage(s, random.Random(seed_of("heldout", i)), idx=i) for i in range(12)]
+    with_m, without = Score(), Score()
+    for t in tests:
+        with_m.add(t.id, read(t, m, base), t.gold)
+        without.add(t.id, read(t, None, base), t.gold)
+    assert with_m.right >= without.right
+    assert with_m.silent == 0
+    assert with_m.summary()["accuracy"] >= 0.99
+    # the undamaged report is read entirely right either way
+    orig = Score()
+    orig.add(s.id, read(s, m, base), s.gold)
+    assert orig.right == orig.cells
