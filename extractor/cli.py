@@ -49,7 +49,7 @@ def batch(
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Progress bar on stderr"),
 ) -> None:
     """Read many reports: one record per input in --out, a summary on stderr."""
-    from extractor.batch import Options, format_summary, run_batch
+    from extractor.batch import Options, OutputFault, format_summary, run_batch
     from extractor.batch.tables import long_table_kind
 
     for p in (cells, facts):
@@ -70,6 +70,9 @@ def batch(
         typer.echo(f"\nextractor: interrupted; the records written so far are in {out}; "
                    "run again with --resume to finish", err=True)
         raise typer.Exit(130)
+    except OutputFault as e:  # a full disk, a read-only directory: what failed and what is safe, not a traceback
+        typer.echo(f"extractor: {e}", err=True)
+        raise typer.Exit(e.exit_code)
     typer.echo(format_summary(result), err=True)
 
 
@@ -119,23 +122,39 @@ def train(
     out: Optional[Path] = typer.Option(None, "--out", help="Where the models go; default: the repo's models/"),
     which: str = typer.Option("all", "--which", help="tables, facts or all"),
     cv: bool = typer.Option(False, "--cv", help="Also run the grouped cross-validation and record it in the meta and card"),
+    samples: Optional[bool] = typer.Option(
+        None, "--with-samples/--without-samples",
+        help="Count the bundled samples (samples/ and their gold) as annotated documents; "
+             "default: only when some annotation's text is absent (no ../shared beside a fresh clone)"),
 ) -> None:
     """Retrain from the annotations: the table classifier and the facts model."""
     from extractor import config
     from extractor.training.run import WHICH, train_models
+    from extractor.training.trainset import trained_on
 
     if which not in ("tables", "facts", "all"):
         typer.echo("extractor: --which must be tables, facts or all", err=True)
         raise typer.Exit(2)
     out = out or config.models_dir()
-    res = train_models(annotations or config.annotations_dir(), out, which=WHICH if which == "all" else (which,),
-                       cv=cv, log=lambda m: typer.echo(m, err=True))
+    try:
+        res = train_models(annotations or config.annotations_dir(), out, which=WHICH if which == "all" else (which,),
+                           cv=cv, samples=samples, log=lambda m: typer.echo(m, err=True))
+    except ValueError as e:  # nothing to learn from: said plainly, not as a traceback
+        typer.echo(f"extractor: {e}", err=True)
+        raise typer.Exit(1)
     if "tables_meta" in res:
         meta = res["tables_meta"]
-        typer.echo(f"tables model: {out / 'tables.skops'} ({meta['data']['fragments']} fragments, "
+        typer.echo(f"tables model: {out / 'tables.skops'} ({trained_on(meta, ('report', 'sample'))}; "
+                   f"+ {meta['config']['generated']} generated reports; {meta['data']['fragments']} fragments, "
                    f"fresh generated accuracy {meta['metrics']['fresh_generated']['accuracy']:.4f})")
     if "facts_meta" in res:
-        typer.echo(f"facts model: {out / res['facts_meta']['model']}")
+        meta = res["facts_meta"]
+        typer.echo(f"facts model: {out / meta['model']} ({trained_on(meta)}; "
+                   f"{meta['metrics']['candidates']} candidates)")
+    if any((res[k].get("texts_absent") or {}).get("count") for k in ("tables_meta", "facts_meta") if k in res):
+        # a fresh clone retraining into models/: the result must not pass for the shipped models
+        typer.echo("note: annotated texts were absent (above), so these models did not learn from them and are "
+                   "not the shipped ones; with ../shared beside the clone `extractor train` retrains those", err=True)
 
 
 @app.command()
@@ -145,6 +164,9 @@ def evaluate(
     compare: Optional[Path] = typer.Option(None, "--compare", help="Another model directory: list the rows the two read differently"),
     folds: int = typer.Option(5, "--folds", help="Cross-validation folds (grouped by report)"),
     as_json: Optional[Path] = typer.Option(None, "--json", help="Also write the results as JSON here"),
+    samples: Optional[bool] = typer.Option(
+        None, "--with-samples/--without-samples",
+        help="Count the bundled samples as annotated reports (scored apart); default: as `train`, only when needed"),
 ) -> None:
     """Per-label precision/recall, cell accuracy and silent errors, with and without the classifier."""
     from extractor import config
@@ -177,16 +199,22 @@ def evaluate(
             cfg = TrainConfig(**json.loads(meta_path.read_text(encoding="utf-8")).get("config", {}))
         except TypeError:
             pass
-    res = E.cross_validate(annotations, cfg, E.EvalConfig(folds=folds), log=lambda x: typer.echo(x, err=True))
+    try:
+        res = E.cross_validate(annotations, cfg, E.EvalConfig(folds=folds), log=lambda x: typer.echo(x, err=True),
+                               samples=samples)
+    except ValueError as e:  # nothing to evaluate on: said plainly, not as a traceback
+        typer.echo(f"extractor: {e}", err=True)
+        raise typer.Exit(1)
     typer.echo(E.format_cv(res))
-    shipped = E.evaluate_model(m, annotations)
+    shipped = E.evaluate_model(m, annotations, samples=samples)
     typer.echo("")
     typer.echo(f"the model in {model} (trained on the annotated reports; the generated ones are fresh):")
     for name, v in shipped.items():
         for w in ("with", "without"):
             s = v[w]
+            acc = "-" if s["accuracy"] is None else f"{100 * s['accuracy']:.3f}%"  # a set with no text (no real report here)
             typer.echo(f"  {name:18} {('classifier' if w == 'with' else 'fuzzy only'):10} cells {s['cells']:>6} "
-                       f"accuracy {100 * s['accuracy']:.3f}% wrong {s['wrong']} silent {s['silent']}")
+                       f"accuracy {acc} wrong {s['wrong']} silent {s['silent']}")
     if as_json:
         as_json.write_text(json.dumps({"cv": res, "model": shipped}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 

@@ -60,6 +60,7 @@ LEVELS: tuple[Level, ...] = (
     Level("second", 0.75, "cell", "glued; a clear-second reading differs on this cell"),
     Level("blank", 0.50, "cell", "printed blank (the value is null)"),
     Level("ambiguous", 0.45, "cell", "several readings fit equally; `candidates` lists them"),
+    Level("capped", 0.40, "cell", "the search for readings hit its cap: the cheapest reading found, not proved"),
     Level("unsolved", 0.30, "cell", "no reading satisfies the identities, or many equally cheap readings differ here"),
     Level("absent", 0.00, "cell", "not read: the report does not have the cell, or it was not found"),
     Level("person", 1.00, "cell", "set or accepted by a person in review"),
@@ -104,7 +105,7 @@ REVIEW_BELOW = 0.8
 # Fuzzy label matches below this score (0-100, rapidfuzz) are not anchors.
 FUZZY_MIN = 82.0
 # Issue codes that keep a record under review until a person settles them.
-OPEN_ISSUES = (".blank", ".missing", ".ambiguous", ".unsolved")
+OPEN_ISSUES = (".blank", ".missing", ".ambiguous", ".unsolved", ".search_capped")
 
 PRINTED = value("printed")
 PRINTED_UNCHECKED = value("printed_unchecked")
@@ -117,6 +118,7 @@ CHECK_FAILED = value("check_failed")
 SECOND = value("second")
 BLANK = value("blank")
 AMBIGUOUS = value("ambiguous")
+CAPPED = value("capped")
 UNSOLVED = value("unsolved")
 ABSENT = value("absent")
 PERSON = value("person")

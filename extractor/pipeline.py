@@ -5,7 +5,9 @@ for the shipped models (`classify.shipped`): every stage is given the
 models it uses (or None), so a test or an evaluation passes its own.
 `extract*` never raise on bad input: whatever goes wrong ends up in the
 record's `error`/`issues`, with everything read up to that point kept (the
-partial parse).
+partial parse).  Each input is read within a time budget (`budget`, default
+`budget.DEFAULT_SECONDS`, more per PDF page); past it the record says
+`input.too_slow`.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import logging
 import os
 import traceback
 
-from extractor import classify, narrative
+from extractor import budget, classify, narrative
 from extractor.checks.agreement import agreement_checks
 from extractor.checks.identities import run_checks
 from extractor.classify import Models
@@ -28,36 +30,54 @@ from extractor.text.sections import Found, find_sections
 log = logging.getLogger(__name__)
 
 
-def extract(text: str, path: str | None = None, *, models: Models | None = None) -> Report:
-    """Read a report from its text (the text spans index into)."""
-    return extract_document(from_text(text, path), models=models)
+def extract(text: str, path: str | None = None, *, models: Models | None = None,
+            seconds: float | None = budget.DEFAULT_SECONDS) -> Report:
+    """Read a report from its text (the text spans index into); `seconds`: its time budget (None: none)."""
+    return extract_document(from_text(text, path), models=models, seconds=seconds)
 
 
-def extract_file(path: str | os.PathLike, *, models: Models | None = None) -> Report:
-    """Read a report file of any supported format."""
-    try:
-        doc = load(path)
-    except FileNotFoundError:
-        raise
-    except Exception as e:  # a loader bug must not cost the record
-        log.exception("loading %s failed", path)
-        return Report(source={"path": str(path), "sha256": "", "encoding": None, "format": "text", "chars": 0},
-                      error=Issue("input.unreadable", f"{type(e).__name__}: {e}"))
-    return extract_document(doc, models=models)
+def extract_file(path: str | os.PathLike, *, models: Models | None = None,
+                 seconds: float | None = budget.DEFAULT_SECONDS) -> Report:
+    """Read a report file of any supported format, loading included, within `seconds` (plus per PDF page)."""
+    source = {"path": str(path), "sha256": "", "encoding": None, "format": "text", "chars": 0}
+    models = models if models is not None else classify.shipped()  # loaded before the clock runs
+    with budget.limit(seconds):  # one budget for loading and reading
+        try:
+            doc = load(path)
+        except FileNotFoundError:
+            raise
+        except budget.OverBudget as e:
+            return Report(source=source, error=Issue("input.too_slow", f"loading stopped: {e}"))
+        except Exception as e:  # a loader bug must not cost the record
+            log.exception("loading %s failed", path)
+            return Report(source=source, error=Issue("input.unreadable", f"{type(e).__name__}: {e}"))
+        return extract_document(doc, models=models, seconds=seconds)
 
 
-def extract_document(doc: Document, *, models: Models | None = None) -> Report:
-    """Read a loaded document; `models` default to the shipped ones."""
+def extract_document(doc: Document, *, models: Models | None = None,
+                     seconds: float | None = budget.DEFAULT_SECONDS) -> Report:
+    """Read a loaded document; `models` default to the shipped ones, `seconds` is its time budget."""
     report = Report(source=doc.source())
     report.issues.extend(doc.warnings)
     if doc.error is not None:
         report.error = doc.error
         return report
-    try:
-        _read(doc, report, models if models is not None else classify.shipped())
-    except Exception as e:  # keep the partial parse, say what broke
-        log.exception("extraction failed for %s", doc.path)
-        report.error = Issue("internal.error", f"{type(e).__name__}: {e} ({traceback.format_exc(limit=-1).strip().splitlines()[-1]})")
+    if len(doc.text) > budget.MAX_TEXT_CHARS:
+        report.error = Issue("input.too_large", f"{len(doc.text)} characters of text is over the "
+                                                f"{budget.MAX_TEXT_CHARS} character limit")
+        return report
+    if not doc.text.strip():
+        report.error = Issue("input.empty", "the document has no text")
+        return report
+    models = models if models is not None else classify.shipped()  # loaded before the clock runs
+    with budget.limit(seconds):
+        try:
+            _read(doc, report, models)
+        except budget.OverBudget as e:  # keep the partial parse, say it ran out of time
+            report.error = Issue("input.too_slow", f"{e}; stopped, and what was read so far is kept")
+        except Exception as e:  # keep the partial parse, say what broke
+            log.exception("extraction failed for %s", doc.path)
+            report.error = Issue("internal.error", f"{type(e).__name__}: {e} ({traceback.format_exc(limit=-1).strip().splitlines()[-1]})")
     return report
 
 
@@ -70,9 +90,6 @@ def table_anchors(text: str, models: Models | None = None) -> dict[str, list[tup
 
 def _read(doc: Document, report: Report, models: Models) -> None:
     text = doc.text
-    if not text.strip():
-        report.error = Issue("input.empty", "the document has no text")
-        return
     norm = normalize(text)
     headings = find_sections(norm.text)
     report.sections = _section_spans(norm, headings)

@@ -6,7 +6,7 @@ run is put together and which module does each step.
 from __future__ import annotations
 
 from extractor.batch.inputs import collect_inputs
-from extractor.batch.output import cut_partial_line, finalize
+from extractor.batch.output import OutputFault, cut_partial_line, finalize
 from extractor.batch.run import Options, format_summary, run_batch
 
-__all__ = ["Options", "collect_inputs", "cut_partial_line", "finalize", "format_summary", "run_batch"]
+__all__ = ["Options", "OutputFault", "collect_inputs", "cut_partial_line", "finalize", "format_summary", "run_batch"]

@@ -7,9 +7,15 @@ resume).  `finalize` then rewrites the file atomically: one line per input
 in sorted path order, plus the cross-year checks, which need every record
 of the batch.  Its result depends only on the records, so re-running gives
 byte-identical output.
+
+A write that fails (a full disk, a read-only directory) loses nothing
+already written: the appender cuts back the lines it could not write whole,
+the rewrites go through temporary files, and the batch ends with an
+`OutputFault` that says what is safe; `--resume` then finishes (issue 10).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections import Counter
@@ -22,12 +28,50 @@ from extractor.batch.tables import Spool, record_batch
 from extractor.checks.crossyear import apply_crossyear, crossyear_checks
 
 
+class OutputFault(OSError):
+    """An output file could not be written: which one, why, and how many records are safe in the output.
+
+    Still an OSError with the cause's errno, so `except OSError` goes on
+    working; its message is what a person needs to go on (`--resume`), and
+    `extractor batch` prints it and exits with `exit_code` instead of a traceback.
+    """
+
+    exit_code = 74  # sysexits.h EX_IOERR
+
+    def __init__(self, doing: str, path: Path, cause: OSError, safe: int | None, total: int, out: Path) -> None:
+        super().__init__(cause.errno, cause.strerror or str(cause))
+        self.doing, self.path, self.cause, self.safe, self.total, self.out = doing, path, cause, safe, total, out
+
+    def __str__(self) -> str:
+        kept = (f"{self.out} is as it was" if self.safe is None
+                else f"{self.safe} of {self.total} records are safely in {self.out}")
+        return (f"cannot write {self.path} ({self.doing}): {self.cause}; {kept}; "
+                "make room or fix the permissions, then run again with --resume to finish")
+
+
+def write_atomic(path: Path, data: bytes, fsync: bool = True) -> None:
+    """The whole file or nothing (temp file, os.replace): a full disk leaves the old file, never half a new one."""
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            if fsync:
+                f.flush()
+                os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise
+
+
 class Appender:
     """An append-only JSONL file: each write is whole lines, then fsync.
 
     One `os.write` per batch of lines, so a process killed at any moment
     leaves whole lines (at worst a trailing partial line from a write cut
-    short by the kill, which `--resume` removes).
+    short by the kill, which `--resume` removes).  A write that fails (a
+    full disk) is cut back to the lines before it, which an fsync made safe.
     """
 
     def __init__(self, path: Path, truncate: bool, fsync: bool = True) -> None:
@@ -37,17 +81,23 @@ class Appender:
         self.fsync = fsync
 
     def write(self, lines: list[bytes]) -> list[int]:
-        """Append whole lines; returns the offset of each."""
-        offsets = []
+        """Append whole lines; returns the offset of each (on an OSError the file is as before the call)."""
+        start, offsets = self.size, []
         for line in lines:
             offsets.append(self.size)
             self.size += len(line)
         data = memoryview(b"".join(lines))
-        while data:
-            n = os.write(self.fd, data)
-            data = data[n:]
-        if self.fsync:
-            os.fsync(self.fd)
+        try:
+            while data:
+                n = os.write(self.fd, data)
+                data = data[n:]
+            if self.fsync:
+                os.fsync(self.fd)
+        except OSError:
+            self.size = start
+            with contextlib.suppress(OSError):  # if even this fails, --resume cuts the partial line
+                os.ftruncate(self.fd, start)
+            raise
         return offsets
 
     def close(self) -> None:
@@ -149,8 +199,9 @@ class Final:
 def finalize(out: Path, inputs: list[str], index: Index | None = None) -> Final:
     """Rewrite the output: one line per input, sorted by path, cross-year checks added.
 
-    Atomic (temp file, fsync, os.replace): a kill during it leaves the old,
-    complete file, and `--resume` simply runs it again.  Records that gain or
+    Atomic (temp file, fsync, os.replace): a kill or a full disk during it
+    leaves the old, complete file (and no temp file, but for a kill), and
+    `--resume` simply runs it again.  Records that gain or
     lose cross-year checks are parsed and their long-table rows remade; all
     other lines are copied as they are.
     """
@@ -164,26 +215,33 @@ def finalize(out: Path, inputs: list[str], index: Index | None = None) -> Final:
     changed = [p for p in order if entries[p].has_cross or p in cross]
     rewrite = changed or final.dropped or not in_place
     tmp = out.with_name(f".{out.name}.tmp{os.getpid()}")
-    with open(out, "rb") as src, open(tmp if rewrite else os.devnull, "wb") as dst:
-        for path in order:
-            e = entries[path]
-            src.seek(e.offset)
-            line = src.read(e.length)
-            if e.has_cross or path in cross:
-                checks = cross.get(path, [])
-                rec = apply_crossyear(json.loads(line), checks)
-                line = dumps(rec)
-                _remake_rows(index, e, rec)
-                e.status, e.code = status_of(rec)
-                final.crossyear_checks += len(checks)
-                final.crossyear_failed += sum(not c.ok for c in checks)
-            dst.write(line)
-            final.count(e.status, e.code)
+    try:
+        with open(out, "rb") as src, open(tmp if rewrite else os.devnull, "wb") as dst:
+            for path in order:
+                e = entries[path]
+                src.seek(e.offset)
+                line = src.read(e.length)
+                if e.has_cross or path in cross:
+                    checks = cross.get(path, [])
+                    rec = apply_crossyear(json.loads(line), checks)
+                    line = dumps(rec)
+                    _remake_rows(index, e, rec)
+                    e.status, e.code = status_of(rec)
+                    final.crossyear_checks += len(checks)
+                    final.crossyear_failed += sum(not c.ok for c in checks)
+                dst.write(line)
+                final.count(e.status, e.code)
+            if rewrite:
+                dst.flush()
+                os.fsync(dst.fileno())
         if rewrite:
-            dst.flush()
-            os.fsync(dst.fileno())
+            os.replace(tmp, out)
+    except BaseException:
+        if rewrite:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+        raise
     if rewrite:
-        os.replace(tmp, out)
         _fsync_dir(out.parent)
     index.entries = entries
     return final

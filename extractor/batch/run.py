@@ -19,12 +19,18 @@ The shape of a run, and why:
 5. The long tables (`--cells`, `--facts`) are written last, in the same
    order, from the rows the workers made (spooled to a temporary Arrow file),
    so memory stays flat in the number of reports.
+6. A write that fails on the way (a full disk, a read-only directory) ends
+   the batch with an `OutputFault` naming the file, the error and how many
+   records are safe; nothing written before is lost, and `--resume`
+   finishes.  Only the output steps are guarded so (`_Output.step`): an
+   unreadable input is its record's error, not a fault of the batch.
 
 This module puts those steps together; each lives in a module of its own
 (`inputs`, `records`, `local` / `dask`, `output`, `tables`).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -37,7 +43,14 @@ from typing import Any, Iterable, Iterator
 from extractor.batch.dask import run_dask
 from extractor.batch.inputs import collect_inputs, file_sha256
 from extractor.batch.local import run_local
-from extractor.batch.output import Appender, Index, cut_partial_line, finalize
+from extractor.batch.output import (
+    Appender,
+    Index,
+    OutputFault,
+    cut_partial_line,
+    finalize,
+    write_atomic,
+)
 from extractor.batch.records import DEFAULT_EXTRACT, Result
 from extractor.batch.tables import Spool, long_table_kind, write_long_table
 
@@ -77,18 +90,46 @@ def remove_leftovers(opts: Options) -> None:
     """Temporary files of an earlier run of this output that was killed (spools, unfinished rewrites)."""
     patterns = [(opts.out.parent, f".{opts.out.name}.tmp*"), (opts.out.parent, f".{opts.out.name}.cells-*.arrow"),
                 (opts.out.parent, f".{opts.out.name}.facts-*.arrow")]
-    patterns += [(p.parent, f".{p.name}.tmp*") for p in (opts.cells, opts.facts) if p is not None]
+    patterns += [(p.parent, f".{p.name}.tmp*") for p in (opts.cells, opts.facts, opts.summary) if p is not None]
     for directory, pattern in patterns:
         for leftover in directory.glob(pattern):
             leftover.unlink(missing_ok=True)
 
 
-def _start(paths: list[str], opts: Options, spools: dict[str, Spool]) -> tuple[Index, list[str]]:
+class _Output:
+    """Turns an OSError of an output step into an `OutputFault` that says which file failed and what is safe.
+
+    It keeps the inputs whose record is safely in the output (already there
+    on resume, or appended and fsynced since), for the message.
+    """
+
+    def __init__(self, out: Path, paths: list[str]) -> None:
+        self.out, self.wanted = out, set(paths)
+        self.safe: set[str] | None = None  # None: the output is as it was before this run
+
+    def written(self, paths: Iterable[str]) -> None:
+        self.safe = self.safe if self.safe is not None else set()
+        self.safe.update(p for p in paths if p in self.wanted)
+
+    @contextlib.contextmanager
+    def step(self, doing: str, path: Path) -> Iterator[None]:
+        try:
+            yield
+        except OutputFault:
+            raise
+        except OSError as e:
+            safe = None if self.safe is None else len(self.safe)
+            raise OutputFault(doing, path, e, safe, len(self.wanted), self.out) from e
+
+
+def _start(paths: list[str], opts: Options, spools: dict[str, Spool], output: _Output) -> tuple[Index, list[str]]:
     """The index of what the output already holds (with resume) and the inputs still to read."""
     if not (opts.resume and opts.out.exists()):
         return Index(spools), paths
-    cut_partial_line(opts.out)
-    index = Index.of_file(opts.out, spools)
+    with output.step("reading the records it holds", opts.out):
+        cut_partial_line(opts.out)
+        index = Index.of_file(opts.out, spools)
+    output.written(index.entries)
     done = {p: e.sha256 for p, e in index.entries.items()}
     return index, [p for p in paths if p not in done or done[p] != file_sha256(p)]
 
@@ -101,54 +142,78 @@ def _progress(total: int, enabled: bool):
 
 
 def _engine(todo: list[str], opts: Options, workers: int) -> Iterator[list[Result]]:
+    """The engine's results; a generator, so that closing it stops the workers (after a fault, an interrupt)."""
     if not todo:
-        return iter(())
+        return
     if opts.engine == "dask":
-        return run_dask(todo, opts.extract, workers, opts.timeout, opts.scheduler, opts.tables)
-    if opts.engine != "local":
+        yield from run_dask(todo, opts.extract, workers, opts.timeout, opts.scheduler, opts.tables)
+    elif opts.engine == "local":
+        yield from run_local(todo, opts.extract, workers, opts.timeout, opts.tables)
+    else:
         raise ValueError(f"unknown engine {opts.engine!r} (local or dask)")
-    return run_local(todo, opts.extract, workers, opts.timeout, opts.tables)
 
 
-def _read_all(todo: list[str], opts: Options, workers: int, index: Index) -> None:
+def _read_all(todo: list[str], opts: Options, workers: int, index: Index, output: _Output) -> None:
     """Phase 1: every file through a worker, each record appended (kill-safe) as it arrives."""
     live: Counter = Counter()
-    appender = Appender(opts.out, truncate=not opts.resume, fsync=opts.fsync)
+    with output.step("opening it to append records", opts.out):
+        appender = Appender(opts.out, truncate=not opts.resume, fsync=opts.fsync)
+    output.written(())
+    results = _engine(todo, opts, workers)
     try:
         with _progress(len(todo), opts.progress) as bar:
-            for batch in _engine(todo, opts, workers):
-                offsets = appender.write([r.line for r in batch])
-                for r, off in zip(batch, offsets):
-                    index.add(r.entry, off, len(r.line), r.cells, r.facts)
+            for batch in results:
+                with output.step("appending records", opts.out):
+                    offsets = appender.write([r.line for r in batch])
+                output.written(r.path for r in batch)
+                with output.step("spooling long-table rows beside it", opts.out.parent):
+                    for r, off in zip(batch, offsets):
+                        index.add(r.entry, off, len(r.line), r.cells, r.facts)
                 live.update(r.status for r in batch)
                 bar.set_postfix(ok=live["ok"], review=live["review"], errors=live["error"], refresh=False)
                 bar.update(len(batch))
-    finally:
+    except BaseException:
+        results.close()
+        with contextlib.suppress(OSError):
+            appender.close()
+        raise
+    with output.step("closing it", opts.out):
         appender.close()
 
 
 def run_batch(inputs: Iterable[str], opts: Options) -> dict[str, Any]:
-    """Run a batch; returns the summary (also written to `opts.summary` when set)."""
+    """Run a batch; returns the summary (also written to `opts.summary` when set).
+
+    Raises `OutputFault` when an output file cannot be written; what was
+    written before stays, and a run with `resume` finishes.
+    """
     t0 = time.perf_counter()
     for p in (opts.cells, opts.facts):
         if p is not None:
             long_table_kind(p)
     paths, unmatched = collect_inputs(inputs)
-    opts.out.parent.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(opts)
-    spools = {k: Spool(k, opts.out.parent, opts.out.name)
-              for k, p in (("cells", opts.cells), ("facts", opts.facts)) if p}
+    output = _Output(opts.out, paths)
+    with output.step("preparing its directory", opts.out.parent):
+        opts.out.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(opts)
+    spools: dict[str, Spool] = {}
     workers = opts.workers or default_workers()
     try:
-        index, todo = _start(paths, opts, spools)
-        _read_all(todo, opts, workers, index)
+        with output.step("making the temporary long-table spools beside it", opts.out.parent):
+            for k, p in (("cells", opts.cells), ("facts", opts.facts)):
+                if p:
+                    spools[k] = Spool(k, opts.out.parent, opts.out.name)
+        index, todo = _start(paths, opts, spools, output)
+        _read_all(todo, opts, workers, index, output)
         t_read = time.perf_counter()
-        final = finalize(opts.out, paths, index)
+        with output.step("rewriting it in path order", opts.out):
+            final = finalize(opts.out, paths, index)
         order = sorted(index.entries)
         for kind, target in (("cells", opts.cells), ("facts", opts.facts)):
             if target is not None:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                write_long_table(target, spools[kind], (getattr(index.entries[p], kind) for p in order))
+                with output.step(f"writing the {kind} table", target):
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    write_long_table(target, spools[kind], (getattr(index.entries[p], kind) for p in order))
     finally:
         for s in spools.values():
             s.remove()
@@ -163,8 +228,10 @@ def run_batch(inputs: Iterable[str], opts: Options) -> dict[str, Any]:
         "reports_per_second": round(len(todo) / seconds, 2) if seconds > 0 else None,
     }
     if opts.summary:
-        opts.summary.parent.mkdir(parents=True, exist_ok=True)
-        opts.summary.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        with output.step("writing the summary", opts.summary):
+            opts.summary.parent.mkdir(parents=True, exist_ok=True)
+            data = json.dumps(summary, ensure_ascii=False, indent=2) + "\n"
+            write_atomic(opts.summary, data.encode("utf-8"), fsync=opts.fsync)
     return summary
 
 

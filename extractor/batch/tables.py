@@ -9,6 +9,7 @@ the number of reports.  Whether a row needs review is the one review line,
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from functools import lru_cache
@@ -137,13 +138,17 @@ class Spool:
         return self._reader
 
     def remove(self) -> None:
+        """Throw the spool away; quietly, since it runs while a write fault (a full disk) may be on its way up."""
         try:
             if self._reader is None:
-                self._writer.close()
-                self._sink.close()
+                with contextlib.suppress(Exception):
+                    self._writer.close()
+                with contextlib.suppress(Exception):
+                    self._sink.close()
         finally:
             self._reader = None
-            self.path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                self.path.unlink(missing_ok=True)
 
 
 def long_table_kind(path: Path) -> str:
@@ -155,7 +160,13 @@ def long_table_kind(path: Path) -> str:
 
 
 def write_long_table(target: Path, spool: Spool, numbers: Iterable[int | None], chunk_rows: int = 200_000) -> int:
-    """Copy the spooled batches, in the given order, to .parquet or .csv (atomically); returns rows."""
+    """Copy the spooled batches, in the given order, to .parquet or .csv (atomically); returns rows.
+
+    Atomic even when the disk fills up: the rows go to a temporary file that
+    replaces the target only once it is whole (closing it writes the last
+    bytes, so a failing close is a failed write too), and it is removed on
+    any failure.
+    """
     import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
@@ -179,10 +190,12 @@ def write_long_table(target: Path, spool: Spool, numbers: Iterable[int | None], 
         if pending or rows == 0:
             writer.write_table(pa.Table.from_batches(pending, schema))
             rows += pending_rows
-    except BaseException:
         writer.close()
-        tmp.unlink(missing_ok=True)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            writer.close()
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         raise
-    writer.close()
-    os.replace(tmp, target)
     return rows

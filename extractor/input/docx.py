@@ -10,6 +10,7 @@ import io
 import zipfile
 from typing import Iterable
 
+from extractor import budget
 from extractor.input.document import Document, error_document
 from extractor.input.flatten import MAX_COLSPAN, Lines, cell_text, grid_lines
 from extractor.record import Issue
@@ -36,8 +37,8 @@ def zip_problem(data: bytes) -> Issue | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as e:
-        return Issue("input.corrupt", f"not a readable .docx (zip) file: {e}")
+    except Exception as e:  # zipfile has many: BadZipFile, NotImplementedError ("zip file version 13.0"), ...
+        return Issue("input.corrupt", f"not a readable .docx (zip) file: {type(e).__name__}: {e}")
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
     if len(infos) > ZIP_MAX_ENTRIES:
@@ -113,14 +114,19 @@ def docx_table_grid(tbl) -> list[list[str]]:
     for tr in _docx_children(tbl):
         if tr.tag != _W + "tr":
             continue
+        budget.check()
         row: list[str] = [""] * _int(_w_val(tr, f"{_W}trPr/{_W}gridBefore"))
-        for tc in _docx_children(tr):
+        for k, tc in enumerate(_docx_children(tr)):
             if tc.tag != _W + "tc":
                 continue
-            span = max(1, _int(_w_val(tc, f"{_W}tcPr/{_W}gridSpan"), 1))
-            vmerge = _w_val(tc, f"{_W}tcPr/{_W}vMerge")
-            hmerge = _w_val(tc, f"{_W}tcPr/{_W}hMerge")
-            continued = (vmerge is not None and vmerge != "restart") or (hmerge is not None and hmerge != "restart")
+            if not k % budget.EVERY:
+                budget.check()
+            span, continued = 1, False
+            props = tc.find(_W + "tcPr")  # most cells have none: three path lookups per cell cost seconds on big tables
+            if props is not None:
+                span = max(1, _int(_w_val(props, _W + "gridSpan"), 1))
+                vmerge, hmerge = _w_val(props, _W + "vMerge"), _w_val(props, _W + "hMerge")
+                continued = (vmerge is not None and vmerge != "restart") or (hmerge is not None and hmerge != "restart")
             row.append("" if continued else _docx_cell_text(tc))
             row.extend([""] * (min(span, MAX_COLSPAN) - 1))
         grid.append(row)
@@ -137,7 +143,9 @@ def _int(s: str | None, default: int = 0) -> int:
 def docx_body_text(body) -> str:
     """Paragraphs and tables in body order (tables sit where they are in the document)."""
     out = Lines(keep_tabs=True)
-    for child in _docx_children(body):
+    for k, child in enumerate(_docx_children(body)):
+        if not k % budget.EVERY:
+            budget.check()
         if child.tag == _W + "p":
             out.line(_docx_par_text(child))
         elif child.tag == _W + "tbl":

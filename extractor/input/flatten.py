@@ -46,14 +46,16 @@ def cell_text(s: str | None) -> str:
 
 
 def grid_lines(grid: list[list[str]]) -> list[str]:
-    """Tab-joined rows, padded to one width so columns line up; all-empty rows dropped."""
-    width = max((len(r) for r in grid), default=0)
-    out = []
-    for row in grid:
-        if not any(row):
-            continue
-        out.append("\t".join(row + [""] * (width - len(row))))
-    return out
+    """Tab-joined rows, padded to one width so columns line up; all-empty rows and trailing columns dropped.
+
+    A trailing column empty in every row is a colspan's shadow: one cell of
+    colspan=1000 otherwise pads every row of its table with 999 tabs (a
+    fuzzed 1 MB page became 5 MB of text that way).
+    """
+    # Cells hold no tabs (`cell_text`), so a joined row's trailing tabs are its empty trailing cells.
+    lines = ["\t".join(row).rstrip("\t") for row in grid]
+    width = max((line.count("\t") + 1 for line in lines if line), default=0)
+    return [line + "\t" * (width - 1 - line.count("\t")) for line in lines if line]
 
 
 class Lines:

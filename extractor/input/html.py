@@ -8,6 +8,7 @@ from __future__ import annotations
 import codecs
 import re
 
+from extractor import budget
 from extractor.input.decode import cjk_score, decode, is_binary, looks_utf16
 from extractor.input.document import Document, error_document
 from extractor.input.flatten import MAX_COLSPAN, Lines, cell_text, grid_lines
@@ -101,7 +102,12 @@ _BLOCK = {
 _DROP = {"script", "style", "noscript", "template", "head", "iframe", "object", "embed", "svg", "math",
          "select", "button", "textarea", "input", "map", "canvas", "audio", "video", "frameset"}
 _CELL = {"td", "th"}
-_MAX_GRID = 2_000_000
+# Spanned grid cells per table: a report's biggest table has a few hundred;
+# past this, spans are read as 1 (filling 2 million cells of a fuzzed page's
+# rowspan=2^31 colspan=10^9 cells cost seconds per table).
+_MAX_GRID = 100_000
+# No report table has more columns than this (table 3 has 9).
+WIDE = 64
 
 
 def _tag(el) -> str | None:
@@ -116,9 +122,14 @@ def _hidden(el) -> bool:
     return "display:none" in style or "visibility:hidden" in style
 
 
+_SPAN = re.compile(r"\s*(\d+)")
+
+
 def _span_attr(value: str | None, limit: int) -> int:
     """rowspan/colspan as browsers read them: leading digits, at least 1, capped."""
-    m = re.match(r"\s*(\d+)", value or "")
+    if not value:
+        return 1
+    m = _SPAN.match(value)
     n = int(m.group(1)) if m else 1
     return max(1, min(n, limit))
 
@@ -127,6 +138,8 @@ def _html_cell_text(cell) -> str:
     """All visible text of a cell on one line; <br>, &nbsp; and inner blocks become spaces."""
     from lxml import etree
 
+    if len(cell) == 0:  # no child elements: the common cell, read without a walk
+        return cell_text(cell.text)
     parts: list[str] = []
     walker = etree.iterwalk(cell, events=("start", "end"))
     for ev, el in walker:
@@ -167,10 +180,12 @@ def html_table_grid(table) -> list[list[str]]:
     """Expand rowspan/colspan into a rectangular grid of cell texts."""
     rows = _html_rows(table)
     filled: dict[tuple[int, int], str] = {}
-    width = 0
     for r, tr in enumerate(rows):
+        budget.check()
         c = 0
-        for cell in tr:
+        for k, cell in enumerate(tr):
+            if not k % budget.EVERY:
+                budget.check()
             if _tag(cell) not in _CELL or _hidden(cell):
                 continue
             while (r, c) in filled:
@@ -185,8 +200,21 @@ def html_table_grid(table) -> list[list[str]]:
                 for dc in range(cs):
                     filled[(r + dr, c + dc)] = text if dr == dc == 0 else ""
             c += cs
-            width = max(width, c)
-    return [[filled.get((r, c), "") for c in range(width)] for r in range(len(rows))]
+    # Only the origin cells hold text.  A grid wider than `WIDE` is a colspan's
+    # artefact (one colspan=1000 cell pads every row of its table with 999
+    # tabs; fuzzed pages of 100 KB became megabytes of text): its columns
+    # empty in every row go, which shifts every row alike.
+    texts = {rc: text for rc, text in filled.items() if text}
+    used = sorted({c for _, c in texts})
+    width = used[-1] + 1 if used else 0
+    column = {c: c for c in used}
+    if width > WIDE:
+        column = {c: k for k, c in enumerate(used)}
+        width = len(used)
+    grid = [[""] * width for _ in range(len(rows))]
+    for (r, c), text in texts.items():
+        grid[r][column[c]] = text
+    return grid
 
 
 def _is_layout_table(table) -> bool:
@@ -206,20 +234,34 @@ def _caption(table) -> str:
 
 def html_to_text(markup: str) -> str:
     """The visible text of an HTML page in the document-text shape (see module doc)."""
+    return read_page(markup)[0]
+
+
+def read_page(markup: str) -> tuple[str, str | None]:
+    """(visible text, why the parser stopped early or None).
+
+    libxml2 stops at 256 levels of nesting (2048 with huge_tree) and keeps
+    only what came before; a page nested that deep is broken, and the
+    record says so rather than calling it empty (fuzzing: 100,000 nested
+    divs around a whole report read as "no visible text").
+    """
     from lxml import etree, html
 
     markup = _XML_DECL.sub("", markup, count=1).replace("\x00", "")
     if not markup.strip():
-        return ""
+        return "", None
     parser = html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
     try:
         root = html.document_fromstring(markup, parser=parser)
     except (etree.ParserError, ValueError):
-        return ""
+        return "", None
+    stopped = next((e.message for e in parser.error_log if e.type_name == "ERR_RESOURCE_LIMIT"), None)
     out = Lines()
     walker = etree.iterwalk(root, events=("start", "end"))
     skipped: set[int] = set()  # ids of elements whose subtree was not walked
-    for ev, el in walker:
+    for k, (ev, el) in enumerate(walker):
+        if not k % budget.EVERY:
+            budget.check()
         tag = _tag(el)
         if ev == "start":
             if tag is None or tag in _DROP or _hidden(el):
@@ -244,7 +286,7 @@ def html_to_text(markup: str) -> str:
                 out.block()
             if el.tail:
                 out.text(el.tail)
-    return out.result()
+    return out.result(), stopped
 
 
 def read_html(data: bytes, path: str | None, digest: str) -> Document:
@@ -255,11 +297,16 @@ def read_html(data: bytes, path: str | None, digest: str) -> Document:
     if is_binary(markup):
         return error_document(path, "html", digest, "input.binary", "the file is not text", enc)
     # A text dump saved as .html keeps its lines; only real markup is rendered.
-    text = html_to_text(markup) if _TAGGY.search(markup[:20000]) else markup
+    text, stopped = read_page(markup) if _TAGGY.search(markup[:20000]) else (markup, None)
     doc = Document(path, text, enc, "html", digest)
     if note:
         doc.warnings.append(Issue("input.charset_mismatch", note))
-    if not text.strip():
+    if stopped and not text.strip():
+        doc.error = Issue("input.corrupt", f"the page is nested too deeply to read ({stopped})")
+    elif stopped:
+        doc.warnings.append(Issue("input.truncated", f"the page is nested too deeply ({stopped}): "
+                                                     "what follows that point is not read"))
+    elif not text.strip():
         doc.error = Issue("input.no_text", "the page has no visible text")
     return doc
 

@@ -9,6 +9,7 @@ import io
 import logging
 import re
 
+from extractor import budget
 from extractor.input.document import Document, error_document
 from extractor.input.flatten import MULTI_BLANK, cell_text, grid_lines
 
@@ -16,6 +17,11 @@ _CID = re.compile(r"\(cid:\d+\)")
 # A page of a real report holds hundreds of characters; a scan with a stamped
 # page number or header holds a handful.
 SCAN_CHARS_PER_PAGE = 20
+# The ruled tables of a real report page have a few hundred edges (564 at
+# most in the corpus); pdfplumber's table finder grows quadratically in them,
+# so a page with more is read as text lines without looking for tables (a
+# fuzzed page of 26,000 edges took 3 s a page to search, 40 s a file).
+MAX_EDGES = 5000
 
 
 def _quiet_pdfminer() -> None:
@@ -25,7 +31,9 @@ def _quiet_pdfminer() -> None:
 
 
 def _real_tables(page) -> list:
-    """Ruled tables of at least 2x2 (a box drawn round the page is not a table)."""
+    """Ruled tables of at least 2x2 (a box drawn round the page is not a table); none on a page of `MAX_EDGES`."""
+    if len(page.edges) > MAX_EDGES:
+        return []
     found = []
     for t in page.find_tables():
         rows = t.extract()
@@ -70,10 +78,12 @@ def read_pdf(data: bytes, path: str | None, digest: str) -> Document:
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             for page in pdf.pages:
+                budget.extend(budget.PER_PAGE_SECONDS)
                 chars += len(page.chars)
                 images += len(page.images)
                 pages.append(pdf_page_text(page))
                 page.close()
+                budget.check()
     except (PDFPasswordIncorrect, PDFEncryptionError) as e:
         return error_document(path, "pdf", digest, "input.encrypted", f"the PDF is encrypted: {type(e).__name__}")
     except Exception as e:  # pdfminer raises many types on broken files

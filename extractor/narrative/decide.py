@@ -16,7 +16,7 @@ import re as stdre
 
 import regex as re
 
-from extractor import confidence
+from extractor import budget, confidence
 from extractor.narrative.numbers import WrittenNumber, Context
 from extractor.spec.metrics import OTHER, MetricRule, Rules, rules
 
@@ -241,6 +241,8 @@ def decide_all(qs: list[Quantity], text: str) -> None:
     the confidence the rule alone earns.
     """
     for i, q in enumerate(qs):
+        if not i % 64:
+            budget.check()
         _decide_rules(qs, i, text)
         _reply_after_received(q)
         q.rule_label = q.label

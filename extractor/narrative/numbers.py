@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import regex as re
 
+from extractor import budget
 from extractor.narrative.view import View
 from extractor.spec.metrics import rules
 from extractor.text.numerals import value_of
@@ -89,7 +90,9 @@ def find_numbers(view: View) -> list[WrittenNumber]:
     n = len(text)
     stops: list[tuple[int, int]] | None = None
     out: list[WrittenNumber] = []
-    for m in rules().written_number.finditer(text):
+    for k, m in enumerate(rules().written_number.finditer(text)):
+        if not k % budget.EVERY:
+            budget.check()
         number, unit = m.group("num"), m.group("unit")
         start, end = m.start(), m.end()
         ns, ne = m.span("num")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import regex as re
 
+from extractor import budget
+
 from extractor.narrative.decide import Quantity, in_breakdown_of_same
 from extractor.spec.metrics import OTHER, rules, spec_metrics
 
@@ -184,6 +186,8 @@ def _phrase(text: str, q: Quantity) -> tuple[int, int]:
 def attach(text: str, qs: list[Quantity]) -> None:
     """Channel, role and phrase of every number, once the labels are final."""
     for i, q in enumerate(qs):
+        if not i % 64:
+            budget.check()
         _channel(text, qs, i)
         _role(text, qs, i)
         q.phrase = _phrase(text, q)

@@ -156,6 +156,7 @@ def used_by_training(annotation_dir: str | os.PathLike, annotation_id: str) -> d
     the reviewer is told rather than left to find out from the next model.
     """
     return {
-        "facts": any(d.id == annotation_id for d in facts_documents(annotation_dir)),
+        # Without the bundled samples: an annotation is read whatever stands in beside it (it replaces a sample).
+        "facts": any(d.id == annotation_id for d in facts_documents(annotation_dir, samples=False)),
         "tables": any(a.id == annotation_id and a.text is not None for a in load_annotations(Path(annotation_dir))),
     }

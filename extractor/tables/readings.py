@@ -21,6 +21,7 @@ from typing import Callable
 
 import regex as re
 
+from extractor import budget
 from extractor.tables.material import Atom, RowMaterial
 
 # Costs: a cut inside a glued run is what glued layouts need, so it is cheap;
@@ -33,6 +34,22 @@ BLANK_COST = 0.5
 PAGE_COST = 0.5
 # Readings are enumerated up to this many; beyond it the row is "unsolved".
 MAX_READINGS = 20000
+# Every branch the search tries is a step.  Past this many the search stops
+# and says it is incomplete: a row of 40 glued digits (millions of splits)
+# then costs tens of milliseconds, not minutes.  Real rows take a few
+# hundred steps (the most seen on the corpus and 400 generated reports is in
+# the README's speed section).
+MAX_STEPS = 20_000
+# The search recurses once per atom (a digit, a placeholder, a blank field),
+# so a row of more atoms than this is not searched but read as capped: real
+# rows have under 20, and a pasted run of a thousand blanks or digits would
+# otherwise overflow the stack (RecursionError; found by benchmarks/fuzz).
+MAX_ATOMS = 200
+# The most digits before the decimal point of one cell: no count or amount in
+# a report reaches a trillion, so a longer run is glued cells or pasted junk,
+# never one value (unchecked, a pasted run became a 1,501-digit "count").
+MAX_DIGITS = 12
+STEPS_SEEN = [0]  # the most steps one enumeration took in this process (for the benchmark)
 
 
 _PAGE_PARTS = re.compile(r"([—–\-·•]{1,2}) ?(\d{1,3}) ?([—–\-·•]{1,2})")
@@ -76,8 +93,8 @@ def _valid_piece(s: str, decimal: bool) -> bool:
         if not decimal or s.count(".") != 1 or s[0] == "." or s[-1] == ".":
             return False
         head = s.split(".")[0]
-        return not (len(head) > 1 and head[0] == "0")
-    return not (len(s) > 1 and s[0] == "0")
+        return not (len(head) > 1 and head[0] == "0") and len(head) <= MAX_DIGITS
+    return not (len(s) > 1 and s[0] == "0") and len(s) <= MAX_DIGITS
 
 
 def enumerate_readings(
@@ -89,12 +106,14 @@ def enumerate_readings(
     prune: Callable[[list[CellRead]], bool] | None = None,
     limit: int = MAX_READINGS,
     negative: bool = False,
+    max_steps: int = MAX_STEPS,
 ) -> tuple[list[Reading], bool]:
     """Every reading of `material` as exactly `n` cells; (readings, complete).
 
     `accept` is called on each complete reading (e.g. a row-sum identity)
     and also prunes: readings it rejects are dropped.  `complete` is False
-    when the limit was hit, in which case the caller must not trust
+    when `limit` readings were found or `max_steps` branches tried (or the
+    row has over `MAX_ATOMS` atoms), in which case the caller must not trust
     uniqueness.  `prune(cells_so_far)` returning False cuts a partial reading
     short (table 4 checks each group's total as soon as it is complete).
     `negative` lets a hyphen glued to digits be a minus sign (only the older
@@ -105,6 +124,8 @@ def enumerate_readings(
         ok = (accept is None or accept(fast.cells)) and (prune is None or prune(fast.cells))
         return ([fast] if ok else []), True
     atoms = _digit_atoms(material.atoms)
+    if len(atoms) > MAX_ATOMS:
+        return [], False
     out: list[Reading] = []
     complete = True
     # Minimal number of cells the remaining atoms must produce: digits in
@@ -129,7 +150,15 @@ def enumerate_readings(
             return
         out.append(Reading(list(cells), cost, ops))
 
+    steps = 0
+
     def rec(i: int, cost: float, ops: int) -> None:
+        nonlocal steps, complete
+        steps += 1
+        if steps > max_steps:
+            complete = False
+        elif not steps % budget.EVERY:
+            budget.check()
         if not complete:
             return
         if prune is not None and cells and not prune(cells):
@@ -214,11 +243,12 @@ def enumerate_readings(
                 o = ops + extra_ops + (1 if ends_here_cut else 0)
                 rec(j + 1, c, o)
                 cells.pop()
-            elif text[0] == "0" and "." not in text:
-                break  # a leading zero only gets worse as the number grows
+            elif text[0] == "0" and "." not in text or len(text.split(".")[0]) > MAX_DIGITS:
+                break  # a leading zero or too many digits only gets worse as the number grows
             j += 1
 
     rec(0, 0.0, 0)
+    STEPS_SEEN[0] = max(STEPS_SEEN[0], steps)
     out.sort(key=lambda r: r.cost)
     return out, complete
 

@@ -18,7 +18,7 @@ from extractor.spec.labels import Row, labels
 from extractor.tables.anchors import RowClassifier, find_rows, furniture
 from extractor.tables.cells import TablesRead, make_cell, next_stop, region_anchors
 from extractor.tables.material import material
-from extractor.tables.readings import Reading, enumerate_readings
+from extractor.tables.readings import CellRead, Reading, enumerate_readings
 from extractor.tables.solve import CLEAR_MARGIN
 from extractor.text.normalize import Normalized
 from extractor.text.sections import Found
@@ -100,7 +100,9 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
             continue
         colmap = lab.table2_columns(row, template)
         width = len(colmap)
-        rs, complete = enumerate_readings(mat, width, decimal=row.decimal, limit=5000, negative=template == "2019")
+        # Only the older template's 本年增/减 column (not kept) is signed: a kept count is never negative.
+        rs, complete = enumerate_readings(mat, width, decimal=row.decimal, limit=5000, negative=template == "2019",
+                                          accept=_unsigned_where_kept(colmap))
         if not rs:
             out.issues.append(Issue("table2.unsolved", f"row {row.label}: its numbers cannot be read as {width} cells",
                                     norm.to_source(a.start, stop)))
@@ -110,6 +112,11 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
             hints, hints_read = narrative_hints(text, region), True
         chosen, confs, alts, how = _choose_table2(row, rs, colmap, hints)
         row_conf = confidence.anchor(a.how, a.score)
+        if not complete:  # readings left unseen: nothing here is proved
+            row_conf, how = min(row_conf, confidence.CAPPED), "capped"
+            out.issues.append(Issue("table2.search_capped", f"row {row.label}: too many readings of {mat.digits!r} "
+                                                            "to search completely; the values are not proved",
+                                    norm.to_source(a.start, stop)))
         confs = [confidence.cell(c, row_conf) for c in confs]
         report["rows"][row.key] = how
         for k, (col, c) in enumerate(zip(colmap, chosen.cells)):
@@ -119,7 +126,7 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
             if alts.get(k):
                 cell.candidates = [{"value": c.value}] + [{"value": v} for v in alts[k]]
             t[row.key][col] = cell
-            if len(rs) == 1 and a.how == "exact":
+            if len(rs) == 1 and complete and a.how == "exact":
                 out.certain.add(("table2", row.key, col))
         if how == "ambiguous":
             out.issues.append(Issue("table2.ambiguous",
@@ -128,6 +135,13 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
     if template == "2019":
         out.issues.append(Issue("template.2019", "the older (2019) template: repealed and fee amounts are not in it"))
     out.parsing["table2"] = report
+
+
+def _unsigned_where_kept(colmap: list[str | None]):
+    """A reading filter: no negative value in a column the record keeps (fuzzing read a kept -30)."""
+    def accept(cells: list[CellRead]) -> bool:
+        return all(col is None or c.value is None or c.value >= 0 for col, c in zip(colmap, cells))
+    return accept
 
 
 def _choose_table2(row: Row, rs: list[Reading], colmap: list[str | None], hints) -> tuple[Reading, list[float], dict, str]:

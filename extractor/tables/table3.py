@@ -67,8 +67,11 @@ def read_table3(norm: Normalized, src: str, region: tuple[int, int], headings: l
         _fill_row(norm, src, row, solved, differing, st, out)
     if solved.status == "ambiguous":
         out.issues.append(Issue("table3.ambiguous", f"{len(solved.alternatives) + 1} readings of glued cells satisfy every identity; cells with `candidates` need a look"))
-    if not solved.complete:
-        out.issues.append(Issue("table3.unsolved", "too many readings to search completely"))
+    capped = [k for k, s in st.status.items() if s == "capped"]
+    if capped or not solved.complete:
+        what = f"rows {', '.join(capped)}" if capped else "the joint choice"
+        out.issues.append(Issue("table3.search_capped", f"too many readings to search completely ({what}): "
+                                                         "the values are the cheapest found, not proved"))
     out.parsing["table3"] = report
 
 
@@ -106,8 +109,12 @@ def _read_row(key: str, st: _Rows, ncols: int) -> None:
         st.status[key] = "ok" if row_total_ok(fast.cells) else "row_total_fails"
         return
     rs, complete = enumerate_readings(mat, ncols, accept=row_total_ok)
-    if rs:
-        st.status[key] = "ok" if complete else "incomplete"
+    if not complete:
+        st.status[key] = "capped"
+        if not rs:  # the cheapest readings, so the row is read with what was found (and flagged)
+            rs, _ = enumerate_readings(mat, ncols, limit=200)
+    elif rs:
+        st.status[key] = "ok"
     else:
         rs, complete = enumerate_readings(mat, ncols, limit=200)
         st.status[key] = "row_total_fails" if rs else "unreadable"
@@ -115,10 +122,13 @@ def _read_row(key: str, st: _Rows, ncols: int) -> None:
         st.readings[key] = rs
 
 
-def _level(c: CellRead, k: int, key: str, solved: Solved, differing: set[tuple[str, int]], forced: bool) -> float:
+def _level(c: CellRead, k: int, key: str, solved: Solved, differing: set[tuple[str, int]], forced: bool,
+           capped: bool) -> float:
     """The confidence level of one cell of the chosen reading."""
     if forced:
         return confidence.PLACEHOLDER if c.kind == "zero" else confidence.PRINTED
+    if capped:
+        return min(confidence.CAPPED, confidence.PLACEHOLDER if c.kind == "zero" else confidence.CAPPED)
     if solved.status == "none":
         return confidence.UNSOLVED
     if (key, k) in differing:
@@ -152,11 +162,12 @@ def _fill_row(norm: Normalized, src: str, row: Row, solved: Solved, differing: s
         out.issues.append(Issue("table3.unsolved", f"row {row.label}: its numbers cannot be read as 7 cells", norm.to_source(s, e)))
         return
     forced = key in st.forced
+    capped = status == "capped" or not solved.complete
     anchor = st.anchors.get(key)
     row_conf = confidence.anchor(anchor.how, anchor.score) if anchor is not None else confidence.value("exact_label")
     exact = anchor is None or anchor.how == "exact"
     for k, (col, c) in enumerate(zip(lab.col3, solved.choice[key].cells)):
-        cell = make_cell(norm, src, c, confidence.cell(_level(c, k, key, solved, differing, forced), row_conf))
+        cell = make_cell(norm, src, c, confidence.cell(_level(c, k, key, solved, differing, forced, capped), row_conf))
         if (key, k) in differing:
             alts = sorted({alt[key].values[k] for alt in solved.alternatives if key in alt} - {c.value}, key=str)
             cell.candidates = [{"value": c.value}] + [{"value": v} for v in alts]

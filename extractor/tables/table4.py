@@ -49,7 +49,7 @@ def read_table4(norm: Normalized, src: str, region: tuple[int, int], headings: l
         return g[-1] == sum(g[:-1])
 
     rs, complete = enumerate_readings(mat, n, prune=group_ok)
-    status = "ok"
+    status = "ok" if complete else "capped"
     if not rs:
         rs, complete = enumerate_readings(mat, n, limit=200)
         status = "group_total_fails" if rs else "unreadable"
@@ -67,6 +67,8 @@ def read_table4(norm: Normalized, src: str, region: tuple[int, int], headings: l
         g, col = lab.group4[k // size], lab.col4[k % size]
         if only:
             conf = confidence.PLACEHOLDER if c.kind == "zero" else confidence.PRINTED
+        elif status == "capped":
+            conf = confidence.CAPPED
         elif status != "ok":
             conf = confidence.UNSOLVED
         elif ("all", k) in differing:
@@ -82,6 +84,9 @@ def read_table4(norm: Normalized, src: str, region: tuple[int, int], headings: l
             out.certain.add(("table4", g, col))
     if solved.status == "ambiguous":
         out.issues.append(Issue("table4.ambiguous", f"{len(solved.alternatives) + 1} readings of table 4 satisfy the totals"))
+    if status == "capped":
+        out.issues.append(Issue("table4.search_capped", "too many readings to search completely: "
+                                                        "the values are the cheapest found, not proved"))
 
 
 def _table4_material(text: str, start: int, end: int, heads: list[Anchor], n: int) -> tuple[RowMaterial, int]:

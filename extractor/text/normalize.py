@@ -1,7 +1,8 @@
 """Clean flattened report text while remembering where every character came from.
 
 Every step either deletes characters or replaces one character by one
-(full-width → ASCII, odd spaces → space); the rare compatibility characters
+(full-width → ASCII, odd spaces → space; junk holding digits between two
+digits becomes one tab); the rare compatibility characters
 whose NFKC form is longer (㈠ → (一)) map every output character to the one
 source character.  So `offsets[i]` is the source index of normalised
 character i, and a value read at [a, b) in the normalised text is shown at
@@ -59,7 +60,10 @@ _PAGE_INLINE = re.compile(
 )
 
 # Markdown table rules ("| --- | :---: |") and lines of dashes: structure, not zeros.
-_RULE_LINE = re.compile(r"(?m)^[ \t]*\|?(?:[ \t]*:?[-—–=]{3,}:?[ \t]*\|)*[ \t]*:?[-—–=]{3,}:?[ \t]*\|?[ \t]*\n")
+# Whitespace runs are possessive (`*+`): each run is taken whole by the first
+# quantifier that meets it, so a line of a thousand tabs is one pass, not a
+# quadratic search (the next token is never whitespace, so no match is lost).
+_RULE_LINE = re.compile(r"(?m)^[ \t]*+\|?(?:[ \t]*+:?[-—–=]{3,}:?[ \t]*+\|)*[ \t]*+:?[-—–=]{3,}:?[ \t]*+\|?[ \t]*+\n")
 
 # Thousands separators inside a number: 139,265 → 139265 (only groups of exactly three).
 # (variable-width look-behind: the `regex` module)
@@ -100,8 +104,14 @@ class Normalized:
         return self.offsets[a] if a < len(self.offsets) else self.source_len
 
 
-def delete_matches(text: str, offs: list[int], pattern) -> tuple[str, list[int]]:
-    """Drop every match of `pattern`, carrying the offsets of what stays."""
+def delete_matches(text: str, offs: list[int], pattern, split_digits: bool = False) -> tuple[str, list[int]]:
+    """Drop every match of `pattern`, carrying the offsets of what stays.
+
+    With `split_digits`, a match that holds digits and stands between two
+    digits becomes one tab (at its first character's offset) instead:
+    deleting it would glue its neighbours into one number whose span shows
+    the match's digits too (fuzzing: "3[bookmark: _Toc631091931]0" read as 30).
+    """
     parts: list[str] = []
     new_offs: list[int] = []
     last = 0
@@ -111,6 +121,10 @@ def delete_matches(text: str, offs: list[int], pattern) -> tuple[str, list[int]]
             continue
         parts.append(text[last:s])
         new_offs.extend(offs[last:s])
+        if (split_digits and 0 < s and e < len(text) and text[s - 1].isdigit() and text[e].isdigit()
+                and any(ch.isdigit() for ch in m.group())):
+            parts.append("\t")
+            new_offs.append(offs[s])
         last = e
     if last == 0:
         return text, offs
@@ -120,7 +134,12 @@ def delete_matches(text: str, offs: list[int], pattern) -> tuple[str, list[int]]
 
 
 def _nfkc(text: str, offs: list[int]) -> tuple[str, list[int]]:
-    """NFKC character by character, so each output character keeps its source offset."""
+    """NFKC character by character, so each output character keeps its source offset.
+
+    A character whose NFKC form holds more than one digit (⅓ → 1⁄3, ⑽ → (10),
+    ㉑ → 21) stays as it is: a number read from part of it would have a span
+    that shows other digits (fuzzing glued ⅓ to 94 and read 941 from "94⅓").
+    """
     if unicodedata.is_normalized("NFKC", text):
         return text, offs
     out: list[str] = []
@@ -131,9 +150,14 @@ def _nfkc(text: str, offs: list[int]) -> tuple[str, list[int]]:
             new_offs.append(o)
             continue
         n = unicodedata.normalize("NFKC", ch)
+        if len(n) > 1 and sum(c in _ASCII_DIGITS for c in n) > 1:
+            n = ch
         out.append(n)
         new_offs.extend([o] * len(n))
     return "".join(out), new_offs
+
+
+_ASCII_DIGITS = frozenset("0123456789")
 
 
 @lru_cache(maxsize=2)
@@ -145,7 +169,7 @@ def normalize(source: str) -> Normalized:
     mutate the result.
     """
     offs = list(range(len(source)))
-    text, offs = delete_matches(source, offs, _JUNK)
+    text, offs = delete_matches(source, offs, _JUNK, split_digits=True)
     text = _ODD_CHAR.sub(_one_to_one, text)
     text, offs = _nfkc(text, offs)
     text, offs = delete_matches(text, offs, _PAGE)

@@ -15,6 +15,10 @@ _BIG = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
 CHINESE_NUMERAL_CHARS = "".join(_DIGITS) + "".join(_SMALL) + "".join(_BIG)
 # The numerals section and row ordinals are written with ("二、", "（三）", "第四部分").
 ORDINALS = "一二三四五六七八九十"
+# No count or amount a report writes comes near this; a longer number is a
+# pasted run or a code, not a quantity (unchecked, a run of 400 digits made a
+# value no float can hold, and the facts model's features failed on it).
+MAX_VALUE = 10 ** 15
 
 
 def parse_chinese(s: str) -> int | None:
@@ -69,7 +73,12 @@ def whole(x: float) -> int | float:
 
 
 def value_of(number: str, multiplier: str | None = None) -> int | float | None:
-    """The value of a written number and its 万/亿 multiplier (4.14, 万 → 41400; 三, None → 3)."""
+    """The value of a written number and its 万/亿 multiplier (4.14, 万 → 41400; 三, None → 3).
+
+    None when it is not a number, or not a quantity (`MAX_VALUE` or more).
+    """
+    if len(number) > 40:  # beyond any quantity, and int() of a long run costs
+        return None
     base = parse_arabic(number)
     if base is None:
         base = parse_chinese(number)
@@ -79,5 +88,7 @@ def value_of(number: str, multiplier: str | None = None) -> int | float | None:
         m = _BIG.get(multiplier)
         if m is None:
             return None
-        return whole(base * m)
-    return whole(base) if isinstance(base, float) else base
+        base = whole(base * m)
+    elif isinstance(base, float):
+        base = whole(base)
+    return base if abs(base) < MAX_VALUE else None

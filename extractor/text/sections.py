@@ -20,6 +20,12 @@ _NUMBERING = re.compile(
     rf"(?:第([{ORDINALS}])部分|([{ORDINALS}])\s*[、.,]|([1-9])\s*[、.])\s*([^\n。,、;]{{0,12}})$"
 )
 _LINE_START = re.compile(r"(?:^|\n)[ \t#>*|]*$")
+# Bounds that keep a text made of headings (a title repeated 90,000 times)
+# linear: occurrences scored per variant, and heading candidates per
+# section kept for the in-order choice (the best scored).  A real report
+# names a section a few dozen times at most.
+MAX_OCCURRENCES = 500
+MAX_CANDIDATES = 64
 
 
 @dataclass
@@ -37,10 +43,12 @@ def _occurrences(text: str, number: int, sid: str, variants: tuple[str, ...]) ->
     seen: set[int] = set()
     for v in variants:
         s = text.find(v)
-        while s >= 0:
+        n = 0
+        while s >= 0 and n < MAX_OCCURRENCES:
             if s not in seen:
                 seen.add(s)
                 out.append(_score(text, number, sid, v, s, s + len(v)))
+                n += 1
             s = text.find(v, s + 1)
     return out
 
@@ -76,6 +84,8 @@ def find_sections(text: str, min_score: float = 2.0) -> list[Found]:
     per_section: list[list[Found]] = []
     for sec in labels().sections:
         cands = [c for c in _occurrences(text, sec.number, sec.id, sec.match) if c.score >= min_score]
+        if len(cands) > MAX_CANDIDATES:
+            cands = sorted(cands, key=lambda c: (-c.score, c.start))[:MAX_CANDIDATES]
         per_section.append(sorted(cands, key=lambda c: c.start))
     return _best_order(per_section)
 

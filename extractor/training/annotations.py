@@ -53,7 +53,8 @@ excerpts: annotations/excerpts/<id>.json)
 `training.prefill.prefill` writes an annotation from the current
 extraction for a person to correct (`extractor annotate FILE`).  This
 module is the one loader (`load_annotations`) and the one writer
-(`write_annotation`, `dumps`) of the format.
+(`write_annotation`, `dumps`) of the format.  The bundled samples are read
+into the same shape, as annotations of kind "sample", by `training.trainset`.
 """
 from __future__ import annotations
 
@@ -72,6 +73,7 @@ EXCERPT_REQUIRED = ("id", "text", "facts")
 OPTIONAL = ("facts_complete", "review")
 FACT_KEYS = ("metric", "channel", "value", "unit", "span", "text", "role", "approx", "category")
 KIND_DIRS = {"report": "reports", "excerpt": "excerpts"}
+SAMPLE = "sample"  # the kind of a bundled sample read as an annotation (never a file under annotations/)
 # What each model learns from: a model's meta records the hash of these keys of the annotations it read.
 TABLE_KEYS = ("id", "text", "tables", "agency_error", "fragments")
 FACTS_KEYS = ("id", "text", "facts", "facts_complete")
@@ -86,7 +88,7 @@ def default_dir() -> Path:
 class Annotation:
     path: Path
     data: dict[str, Any]
-    kind: str  # "report" | "excerpt"
+    kind: str  # "report" | "excerpt" | "sample"
     text_path: Path | None = None
     text: str | None = None
     text_note: str | None = None  # why the text is not available
@@ -94,6 +96,12 @@ class Annotation:
     @property
     def id(self) -> str:
         return self.data.get("id", self.path.stem)
+
+    @property
+    def text_absent(self) -> bool:
+        """The text is not on this machine (e.g. ../shared is not beside the clone), as opposed to unreadable
+        or changed since it was annotated: only an absent text lets the bundled samples stand in."""
+        return self.text is None and self.text_path is not None and not self.text_path.exists()
 
 
 def repo_root(annotations_dir: Path) -> Path:

@@ -5,9 +5,29 @@ from pathlib import Path
 from typing import Any
 
 from extractor import config
+from extractor.training.annotations import SAMPLE
+
 
 def _pct(x: float | None) -> str:
     return "-" if x is None else f"{100 * x:.2f}%"
+
+
+def _documents(meta: dict[str, Any]) -> list[str]:
+    """The data lines naming what was trained on: the annotated reports, then any bundled samples standing in
+    (a meta written before samples counted lists annotations only)."""
+    docs = meta.get("documents") or [{"id": i, "kind": "report"} for i in meta["annotations"]]
+    real = [d["id"] for d in docs if d["kind"] != SAMPLE]
+    bundled = [d["id"] for d in docs if d["kind"] == SAMPLE]
+    sha = f"sha256 {meta['annotations_sha256'][:16]}…"
+    lines = [f"- {len(real)} annotated reports (annotations/reports, {sha}): " + ", ".join(real) if real
+             else f"- no annotated report with its text ({sha}, over the samples below)"]
+    if bundled:
+        absent = meta.get("texts_absent") or {}
+        why = (f"{', '.join(absent.get('where') or ['texts'])} absent: {absent['count']} real texts skipped"
+               if absent.get("count") else "asked for" if meta.get("samples") == "asked" else "no annotated text")
+        lines.append(f"- {len(bundled)} bundled samples (`samples/`) counted as annotated reports ({why}), "
+                     f"labelled from their own reading: " + ", ".join(bundled))
+    return lines
 
 
 def write_card(out_dir: Path | str | None, meta: dict[str, Any]) -> Path:
@@ -33,8 +53,7 @@ def write_card(out_dir: Path | str | None, meta: dict[str, Any]) -> Path:
         f"- {len(meta['classes'])} classes seen in training of {len(meta['labels'])} labels",
         f"- saved with skops; sha256 {meta['sha256']}", "",
         "## Data",
-        f"- {len(meta['annotations'])} annotated reports (annotations/reports, sha256 {meta['annotations_sha256'][:16]}…): "
-        + ", ".join(meta["annotations"]),
+        *_documents(meta),
         f"- each with {meta['config']['damaged_per_report']} damaged variants (labels truncated, reworded, misnumbered, glued, "
         "split over lines; noise lines between rows)",
         f"- {meta['config']['generated']} generated reports (`extractor.training.generate`: five layouts, their mess, both templates), "

@@ -15,7 +15,7 @@ from extractor.checks.identities import gold_failures
 from extractor.classify.rows.fragments import label_names
 from extractor.spec.labels import labels
 from extractor.spec.metrics import channel_ids, metric_ids
-from extractor.training.annotations import (EXCERPT_REQUIRED, FACT_KEYS, OPTIONAL, REQUIRED, Annotation,
+from extractor.training.annotations import (EXCERPT_REQUIRED, FACT_KEYS, OPTIONAL, REQUIRED, SAMPLE, Annotation,
                                             attach_text, default_dir, inside, repo_root)
 from extractor.training.gold import gold_value
 
@@ -113,8 +113,10 @@ def check_annotation(a: Annotation, pr: Problems) -> None:
     for k in d:
         if k not in known:
             pr.warn(where, f"unknown key {k!r} (not part of the format)")
-    if d.get("id") != a.path.stem:
-        pr.error(where, f"id {d.get('id')!r} is not the file name {a.path.stem!r}")
+    # A bundled sample's gold is `<id>.gold.json` beside its text (`trainset.load_samples`).
+    stem = a.path.name[: -len(".gold.json")] if a.kind == SAMPLE else a.path.stem
+    if d.get("id") != stem:
+        pr.error(where, f"id {d.get('id')!r} is not the file name {stem!r}")
     t = d.get("text")
     if not (isinstance(t, dict) and isinstance(t.get("path"), str) and isinstance(t.get("sha256"), str)
             and len(t.get("sha256", "")) == 64):

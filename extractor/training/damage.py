@@ -153,7 +153,7 @@ def damage(s: Sample, rng: random.Random, n_edits: int | None = None, idx: int =
             if m:
                 pos += m.end()
     emit(s.text[pos:])
-    kind = "real-damaged" if s.kind.startswith("real") else "generated-damaged"
+    kind = s.kind if s.kind.endswith("-damaged") else f"{s.kind}-damaged"
     return Sample(f"{s.id}~d{idx}", s.group, "".join(out_text), out_frs, s.gold, kind)
 
 

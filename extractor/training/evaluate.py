@@ -8,6 +8,10 @@ folds exactly as `extractor train` does, and reads the held-out reports:
 - `real`: the annotated reports as printed;
 - `messy_real`: damaged variants of them (`training.damage`: labels
   truncated, reworded, misnumbered, glued, split; noise lines);
+- `samples`, `messy_samples`: the same for the bundled samples, when they
+  count as annotated reports (`trainset.training_set`: a fresh clone
+  without ../shared; scored apart, so a generated report never passes for a
+  real one);
 - `messy_generated`: fresh generated reports (`training.generate`, a seed
   training never uses), clean and damaged.
 
@@ -33,11 +37,11 @@ from extractor.classify import Models, load_models
 from extractor.classify.rows.model import RowClassifier
 from extractor.pipeline import extract
 from extractor.training import train as T
-from extractor.training.annotations import load_annotations
+from extractor.training.annotations import SAMPLE
 from extractor.training.damage import damage, with_damage
 from extractor.training.gold import compare, gold_cells, same
 from extractor.training.metrics import calibration as bins, label_report
-from extractor.training.samples import Sample, generated_samples, real_samples, seed_of
+from extractor.training.samples import Sample, generated_samples, seed_of
 
 
 @dataclass
@@ -83,16 +87,24 @@ def _folds(ids: list[str], k: int) -> dict[str, int]:
     return {sid: i % k for i, sid in enumerate(sorted(ids))}
 
 
+def _set_names(real: Iterable[Sample]) -> tuple[str, ...]:
+    """The scored sets: the samples' own only when they are among the annotated reports (else as before)."""
+    extra = ("samples", "messy_samples") if any(s.kind == SAMPLE for s in real) else ()
+    return ("real", "messy_real") + extra + ("messy_generated",)
+
+
 def cross_validate(ann_dir: Path | str | None = None, cfg: T.TrainConfig = T.TrainConfig(),
-                   ecfg: EvalConfig = EvalConfig(), log=print, base: Models | None = None) -> dict[str, Any]:
+                   ecfg: EvalConfig = EvalConfig(), log=print, base: Models | None = None,
+                   samples: bool | None = None) -> dict[str, Any]:
     """Grouped-by-report CV of the whole reading, with and without the classifier.
 
-    `base` gives the facts model the records are read with (default: the configured models).
+    `base` gives the facts model the records are read with (default: the
+    configured models); `samples` whether the bundled samples count as
+    annotated reports (`train.reports_set`: None, only when needed).
     """
     t0 = time.time()
     base = base or load_models()
-    anns = load_annotations(ann_dir)
-    real = real_samples(anns)
+    _, real = T.reports_set(ann_dir, samples, log)
     if not real:
         raise ValueError("no annotated report with its text: nothing to evaluate")
     k = max(2, min(ecfg.folds, len(real)))
@@ -100,7 +112,9 @@ def cross_validate(ann_dir: Path | str | None = None, cfg: T.TrainConfig = T.Tra
     gen_train = with_damage(generated_samples(cfg.generated, cfg.seed), cfg.damaged_per_generated, cfg.seed + 1)
     gen_eval = generated_samples(ecfg.generated, ecfg.seed, prefix="eval")
     gen_fold = _folds([s.id for s in gen_eval], k)
-    log(f"evaluate: {len(real)} reports in {k} folds, {len(gen_eval)} fresh generated reports ({time.time() - t0:.0f}s)")
+    n_samples = sum(s.kind == SAMPLE for s in real)
+    log(f"evaluate: {len(real)} reports{f' ({n_samples} of them bundled samples)' if n_samples else ''} in {k} folds, "
+        f"{len(gen_eval)} fresh generated reports ({time.time() - t0:.0f}s)")
 
     cache: dict[str, tuple] = {}
 
@@ -119,7 +133,7 @@ def cross_validate(ann_dir: Path | str | None = None, cfg: T.TrainConfig = T.Tra
             d.kinds += [s.kind] * len(y)
         return d
 
-    sets = {name: {"with": Score(), "without": Score()} for name in ("real", "messy_real", "messy_generated")}
+    sets = {name: {"with": Score(), "without": Score()} for name in _set_names(real)}
     gold_labels: list[str] = []
     pred_labels: list[str] = []
     conf_pairs: list[tuple[float, bool]] = []
@@ -130,9 +144,10 @@ def cross_validate(ann_dir: Path | str | None = None, cfg: T.TrainConfig = T.Tra
         m = T.fit(data_of(train), cfg)
         held: list[tuple[str, Sample]] = []
         for s in test_real:
-            held.append(("real", s))
+            clean = "samples" if s.kind == SAMPLE else "real"
+            held.append((clean, s))
             for i in range(ecfg.damaged_per_report):
-                held.append(("messy_real", damage(s, random.Random(seed_of(ecfg.seed, s.id, i)), idx=i)))
+                held.append((f"messy_{clean}", damage(s, random.Random(seed_of(ecfg.seed, s.id, i)), idx=i)))
         for s in gen_eval:
             if gen_fold[s.id] != f:
                 continue
@@ -196,16 +211,22 @@ def format_cv(res: dict[str, Any]) -> str:
 
 # ================================================================ a given model
 def evaluate_model(m: RowClassifier | None, ann_dir: Path | str | None = None, ecfg: EvalConfig = EvalConfig(),
-                   base: Models | None = None) -> dict[str, Any]:
-    """Read the annotated reports (trained on: not a held-out score) and fresh generated messy reports."""
+                   base: Models | None = None, samples: bool | None = None) -> dict[str, Any]:
+    """Read the annotated reports (trained on: not a held-out score) and fresh generated messy reports.
+
+    The bundled samples, when they count as annotated reports (`samples`, as
+    `cross_validate`), are scored as a set of their own.
+    """
     base = base or load_models()
-    anns = load_annotations(ann_dir)
-    real = real_samples(anns)
+    _, annotated = T.reports_set(ann_dir, samples, lambda _: None)
+    real = [s for s in annotated if s.kind != SAMPLE]
+    bundled = [s for s in annotated if s.kind == SAMPLE]
     gen = with_damage(generated_samples(ecfg.generated, ecfg.seed, prefix="eval"), ecfg.damaged_per_generated, ecfg.seed)
     out: dict[str, Any] = {}
-    for name, samples in (("annotated_reports", real), ("messy_generated", gen)):
+    sets = [("annotated_reports", real)] + ([("samples", bundled)] if bundled else []) + [("messy_generated", gen)]
+    for name, texts in sets:
         sc = {"with": Score(), "without": Score()}
-        for s in samples:
+        for s in texts:
             sc["with"].add(s.id, read(s, m, base), s.gold)
             sc["without"].add(s.id, read(s, None, base), s.gold)
         out[name] = {w: v.summary() for w, v in sc.items()}
@@ -216,8 +237,7 @@ def rows_read_differently(a: RowClassifier | None, b: RowClassifier | None, ann_
                    ecfg: EvalConfig = EvalConfig(), base: Models | None = None) -> list[dict[str, Any]]:
     """The rows two models read differently, on annotated reports, their messy variants and generated ones."""
     base = base or load_models()
-    anns = load_annotations(ann_dir)
-    real = real_samples(anns)
+    _, real = T.reports_set(ann_dir, None, lambda _: None)
     samples = list(real)
     for s in real:
         samples += [damage(s, random.Random(seed_of(ecfg.seed, s.id, i)), idx=i) for i in range(ecfg.damaged_per_report)]

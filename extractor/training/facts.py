@@ -1,7 +1,9 @@
 """Training and measuring the facts model (what `extractor train` runs for it).
 
 The documents are the annotations with complete fact lists (`annotations.has_facts`),
-read through the one annotation loader.  Leave-one-report-out
+read through the one annotation loader, and the bundled samples when they
+are needed (`trainset.training_set`: a fresh clone without ../shared has
+no real texts, so the samples are what it can learn from).  Leave-one-report-out
 cross-validation measures the model on each document with a model that
 never saw it; the rules alone are measured beside it.
 """
@@ -9,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 import platform
 from pathlib import Path
@@ -21,10 +22,9 @@ from extractor.classify.modelfile import library_versions, sha256_file
 from extractor.narrative.tag import analyse, tag
 from extractor.spec import data_bytes
 from extractor.spec.metrics import OTHER, spec_metrics
-from extractor.training.annotations import FACTS_KEYS, Annotation, annotations_sha256, has_facts, load_annotations
+from extractor.training.annotations import FACTS_KEYS, Annotation, annotations_sha256, has_facts
 from extractor.training.metrics import calibration, prf
-
-log = logging.getLogger(__name__)
+from extractor.training.trainset import TrainingSet, training_set
 
 
 def build_estimator(seed: int = 0):
@@ -36,18 +36,16 @@ def build_estimator(seed: int = 0):
                      ("clf", LogisticRegression(C=2.0, max_iter=2000, random_state=seed))])
 
 
-def documents(annotation_dir: str | os.PathLike | None = None) -> list[Annotation]:
-    """The annotated documents with complete fact lists whose texts are present and match their sha256."""
-    out = []
-    for a in load_annotations(annotation_dir, kinds=("excerpt", "report")):
-        if not has_facts(a):
-            continue
-        if a.text is None:
-            if a.text_note and "not present" not in a.text_note:
-                log.warning("%s: %s; skipped", a.path, a.text_note)
-            continue
-        out.append(a)
-    return out
+def training_documents(annotation_dir: str | os.PathLike | None = None,
+                       samples: bool | None = None) -> TrainingSet:
+    """The documents with complete fact lists whose texts are here and match their sha256, the bundled samples
+    among them when needed or asked (`samples`, see `trainset.training_set`), and the annotations left out."""
+    return training_set(annotation_dir, kinds=("excerpt", "report"), keep=has_facts, samples=samples)
+
+
+def documents(annotation_dir: str | os.PathLike | None = None, samples: bool | None = None) -> list[Annotation]:
+    """The documents the facts model learns from (`training_documents`), in training order."""
+    return training_documents(annotation_dir, samples).used
 
 
 def gold_label(q, view, gold: Sequence[dict[str, Any]], spec: frozenset[str]) -> str:
@@ -180,13 +178,21 @@ def _calibration(pairs: list[tuple[float, bool]]) -> list[dict[str, Any]]:
             for b in calibration(pairs)]
 
 
-def train(annotation_dir: str | os.PathLike, out_dir: str | os.PathLike, seed: int = 0) -> dict[str, Any]:
-    """Fit on all annotated documents, measure with leave-one-report-out CV, save model + meta; returns metrics."""
+def train(annotation_dir: str | os.PathLike, out_dir: str | os.PathLike, seed: int = 0,
+          samples: bool | None = None) -> dict[str, Any]:
+    """Fit on all annotated documents, measure with leave-one-report-out CV, save model + meta; returns metrics.
+
+    `samples`: whether the bundled samples are trained on too (None: only
+    when some annotation's text is absent or none has one); the meta lists
+    every document with its kind.
+    """
     import skops.io as sio
 
-    docs = documents(annotation_dir)
+    found = training_documents(annotation_dir, samples)
+    docs = found.used
     if not docs:
-        raise ValueError(f"no annotated documents with facts under {annotation_dir}")
+        raise ValueError(f"no annotated documents with facts under {annotation_dir}"
+                         + ("" if found.samples else " (the bundled samples were not asked for)"))
     X, y, groups, _ = _dataset(docs)
     ids = sorted({d.id for d in docs})
     by_doc: dict[str, FactsModel] = {}
@@ -213,6 +219,7 @@ def train(annotation_dir: str | os.PathLike, out_dir: str | os.PathLike, seed: i
         "sha256": sha256_file(model_path),
         "annotations_sha256": annotations_sha256(docs, FACTS_KEYS),
         "annotations": [d.id for d in docs],
+        **found.meta(),
         "rules_sha256": hashlib.sha256(data_bytes("metrics.toml")).hexdigest(),
         "labels": [str(c) for c in final.classes_],
         "seed": seed,

@@ -54,13 +54,18 @@ def tables_configs(size: TrainSize, seed: int | None = None) -> tuple[T.TrainCon
 
 
 def train_models(annotation_dir: str | Path, out_dir: str | Path, *, which: tuple[str, ...] = WHICH,
-                 cv: bool = True, size: TrainSize = FULL, seed: int | None = None,
+                 cv: bool = True, size: TrainSize = FULL, seed: int | None = None, samples: bool | None = None,
                  log: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Train the models named in `which` on one annotation directory into `out_dir`; returns metrics and metas.
 
     - tables: the grouped CV by report (`evaluate.cross_validate`) when `cv`,
       then `train.train`, which records that CV in its meta and card;
     - facts: `facts.train` (leave-one-report-out CV inside).
+
+    `samples`: whether the bundled samples count as annotated documents
+    (None: only when some annotation's text is absent or none has one, as
+    in a fresh clone; `trainset.training_set`).  Each meta lists the
+    documents its model read (`trainset.trained_on` says it in a line).
     """
     say = log or (lambda m: logging.getLogger(__name__).info("%s", m))
     out = Path(out_dir)
@@ -68,11 +73,11 @@ def train_models(annotation_dir: str | Path, out_dir: str | Path, *, which: tupl
     result: dict[str, Any] = {"dir": str(out)}
     if "tables" in which:
         tcfg, ecfg = tables_configs(size, seed)
-        cvres = E.cross_validate(annotation_dir, tcfg, ecfg, log=say) if cv else None
+        cvres = E.cross_validate(annotation_dir, tcfg, ecfg, log=say, samples=samples) if cv else None
         result["tables_cv"] = cvres
-        result["tables_meta"] = T.train(annotation_dir, out, tcfg, cv=cvres, log=say)
+        result["tables_meta"] = T.train(annotation_dir, out, tcfg, cv=cvres, samples=samples, log=say)
         write_card(out, result["tables_meta"])
     if "facts" in which:
-        result["facts"] = F.train(annotation_dir, out, seed=seed or 0)
+        result["facts"] = F.train(annotation_dir, out, seed=seed or 0, samples=samples)
         result["facts_meta"] = json.loads((out / FACTS_META).read_text(encoding="utf-8"))
     return result

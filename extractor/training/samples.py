@@ -1,5 +1,11 @@
 """The texts the row classifier learns and is measured on: annotated reports, their damaged variants, generated reports.
 
+The bundled samples (annotations of kind "sample", `training.trainset`)
+count as annotated reports, but they carry no fragment labels: theirs are
+derived as a generated report's are, from a reading without the
+classifier, and only when that reading gets every cell right (a wrong
+reading's anchors would teach wrong labels).
+
 Everything is seeded: the same annotations give the same samples, and
 `samples_sha256` fingerprints them (it depends on the extraction core too,
 through the labelling of generated reports, so a core change shows up as
@@ -16,7 +22,7 @@ from typing import Any, Iterable
 from extractor.classify import NO_MODELS
 from extractor.pipeline import extract
 from extractor.training import generate as G
-from extractor.training.annotations import Annotation
+from extractor.training.annotations import SAMPLE, Annotation
 from extractor.training.gold import compare
 from extractor.training.prefill import label_fragments
 
@@ -30,7 +36,7 @@ class Sample:
     text: str
     fragments: list[dict]
     gold: dict | None
-    kind: str  # real | real-damaged | generated | generated-damaged
+    kind: str  # real | sample | generated, each also "-damaged"
 
 
 def real_samples(anns: Iterable[Annotation]) -> list[Sample]:
@@ -40,6 +46,29 @@ def real_samples(anns: Iterable[Annotation]) -> list[Sample]:
             continue
         out.append(Sample(a.id, a.id, a.text, list(a.data.get("fragments", [])), a.data.get("tables"), "real"))
     return out
+
+
+def bundled_samples(anns: Iterable[Annotation]) -> list[Sample]:
+    """The bundled samples among `anns` that their own reading labels (see the module docstring), in order."""
+    out = []
+    for a in anns:
+        if a.kind != SAMPLE or a.text is None:
+            continue
+        frs = labelled_by_reading(a.text, a.data["tables"])
+        if frs is not None:
+            out.append(Sample(a.id, a.id, a.text, frs, a.data["tables"], SAMPLE))
+    return out
+
+
+def labelled_by_reading(text: str, gold: dict) -> list[dict] | None:
+    """Fragment labels of `text` from a reading without the classifier, or None when that reading is wrong.
+
+    Without the classifier: it must not learn from its own guesses.
+    """
+    rec = extract(text, models=NO_MODELS).to_dict()
+    if compare(rec, gold)["wrong"]:
+        return None
+    return label_fragments(text, models=NO_MODELS)
 
 
 def generated_samples(n: int, seed: int, *, prefix: str = "gen") -> list[Sample]:
@@ -53,11 +82,9 @@ def generated_samples(n: int, seed: int, *, prefix: str = "gen") -> list[Sample]
         gold = G.random_tables(rng, template=template)
         g = G.variants(gold, 1 + tries % 5, seed + tries)[-1]
         tries += 1
-        # Labelled from a reading without the classifier: it must not learn from its own guesses.
-        rec = extract(g.text, models=NO_MODELS).to_dict()
-        if compare(rec, g.gold)["wrong"]:
+        frs = labelled_by_reading(g.text, g.gold)
+        if frs is None:
             continue
-        frs = label_fragments(g.text, models=NO_MODELS)
         gid = f"{prefix}{seed}-{k:03d}"
         k += 1
         out.append(Sample(gid, gid, g.text, frs, g.gold, "generated"))

@@ -3,7 +3,9 @@
 `train()` is what `extractor train` runs:
 
 1. every report annotation (`annotations/reports/*.json`) with its text and
-   labelled fragments;
+   labelled fragments, and the bundled samples when they are needed or asked
+   (`trainset.training_set`; labelled from their own reading,
+   `samples.bundled_samples`);
 2. damaged variants of each (`damage()`): row labels truncated, reworded
    (characters dropped, inserted, replaced, swapped), misnumbered, glued to
    their numbers, split over lines, and noise lines put between rows —
@@ -26,18 +28,19 @@ import time
 import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from extractor import config
 from extractor.classify.modelfile import library_versions, sha256_file
 from extractor.classify.rows.features import FEATURES, featurize
 from extractor.classify.rows.fragments import Fragment, label_names
 from extractor.classify.rows.model import FEATURES_VERSION, META_NAME, MODEL_NAME, RowClassifier
-from extractor.training.annotations import Annotation, annotations_sha256, load_annotations
+from extractor.training.annotations import SAMPLE, Annotation, annotations_sha256
 from extractor.training.damage import with_damage
 from extractor.training.metrics import label_report
 from extractor.training.prefill import region_fragments
-from extractor.training.samples import Sample, generated_samples, real_samples, samples_sha256
+from extractor.training.samples import Sample, bundled_samples, generated_samples, real_samples, samples_sha256
+from extractor.training.trainset import TrainingSet, training_set
 
 
 @dataclass(frozen=True)
@@ -53,8 +56,34 @@ class TrainConfig:
 
 
 
-def build_samples(anns: list[Annotation], cfg: TrainConfig) -> list[Sample]:
-    real = with_damage(real_samples(anns), cfg.damaged_per_report, cfg.seed)
+def annotated_samples(anns: list[Annotation]) -> list[Sample]:
+    """The annotated reports the classifier learns from, undamaged: the real ones, then the bundled samples
+    their own reading labels.  The samples stand in for real reports, so they are damaged as those are."""
+    return real_samples(anns) + bundled_samples(anns)
+
+
+def reports_set(ann_dir: Path | str | None = None, samples: bool | None = None,
+                log: Callable[[str], None] = print) -> tuple[TrainingSet, list[Sample]]:
+    """The report annotations the tables model reads (`trainset.training_set`) and their samples.
+
+    A bundled sample whose reading without the classifier is wrong has no
+    trustworthy fragment labels: it is said and left out of the set, so the
+    meta lists only what was trained on.
+    """
+    found = training_set(ann_dir, kinds=("report",), samples=samples)
+    real = annotated_samples(found.used)
+    labelled = {s.id for s in real}
+    dropped = [a.id for a in found.used if a.kind == SAMPLE and a.id not in labelled]
+    if dropped:
+        log(f"train: {len(dropped)} bundled sample(s) not read entirely right without the classifier, "
+            f"so without fragment labels: left out: {', '.join(dropped)}")
+    return found.only(lambda a: a.kind != SAMPLE or a.id in labelled), real
+
+
+def build_samples(real: list[Sample], cfg: TrainConfig) -> list[Sample]:
+    """The training texts: the annotated reports (`annotated_samples`) and their damaged variants, then
+    generated reports and theirs."""
+    real = with_damage(real, cfg.damaged_per_report, cfg.seed)
     gen = with_damage(generated_samples(cfg.generated, cfg.seed), cfg.damaged_per_generated, cfg.seed + 1)
     return real + gen
 
@@ -187,21 +216,25 @@ def save(m: RowClassifier, out_dir: Path, meta_extra: dict[str, Any]) -> dict[st
 
 
 def train(ann_dir: Path | str | None = None, out_dir: Path | str | None = None, cfg: TrainConfig = TrainConfig(),
-          *, cv: dict[str, Any] | None = None, log=print) -> dict[str, Any]:
+          *, cv: dict[str, Any] | None = None, samples: bool | None = None,
+          log: Callable[[str], None] = print) -> dict[str, Any]:
     """Build, fit and save the model; returns the meta written.
 
     `cv`: grouped cross-validation results to record in the meta and the
     model card (what `extractor evaluate` measures; `extractor train --cv`
-    runs it first).
+    runs it first).  `samples`: whether the bundled samples count as
+    annotated reports (None: only when some annotation's text is absent or
+    none has one, so a full checkout trains as before).
     """
     t0 = time.time()
-    anns = load_annotations(ann_dir)
-    missing = [a.id for a in anns if a.text is None]
+    found, real = reports_set(ann_dir, samples, log)
+    missing = [a.id for a in found.left_out]
     if missing:
         log(f"train: {len(missing)} annotation(s) without their text are left out: {', '.join(missing)}")
-    samples = build_samples(anns, cfg)
-    data = dataset(samples)
-    log(f"train: {len(samples)} texts, {len(data.y)} fragments, {len(set(data.groups))} groups "
+    anns = found.used
+    texts = build_samples(real, cfg)
+    data = dataset(texts)
+    log(f"train: {len(texts)} texts, {len(data.y)} fragments, {len(set(data.groups))} groups "
         f"({time.time() - t0:.1f}s)")
     m = fit(data, cfg)
     log(f"train: fitted ({time.time() - t0:.1f}s)")
@@ -213,12 +246,12 @@ def train(ann_dir: Path | str | None = None, out_dir: Path | str | None = None, 
     }
     if cv:
         metrics["grouped_cv"] = cv
-    used = [a for a in anns if a.text is not None]
     meta = save(m, Path(out_dir) if out_dir else config.models_dir(), {
-        "annotations_sha256": annotations_sha256(used),
-        "annotations": [a.id for a in used],
+        "annotations_sha256": annotations_sha256(anns),
+        "annotations": [a.id for a in anns],
+        **found.meta(),
         "config": asdict(cfg),
-        "data": {"sha256": samples_sha256(samples), "texts": len(samples), "fragments": len(data.y),
+        "data": {"sha256": samples_sha256(texts), "texts": len(texts), "fragments": len(data.y),
                  "groups": len(set(data.groups)),
                  "by_kind": {k: data.kinds.count(k) for k in sorted(set(data.kinds))}},
         "metrics": metrics,

@@ -1,11 +1,15 @@
-"""The output file: kill-safe appends, the final pass (extractor/batch/output.py)."""
+"""The output file: kill-safe appends, the final pass, write faults (extractor/batch/output.py)."""
 from __future__ import annotations
 
+import errno
 import json
+import os
+
+import pytest
 
 from extractor.batch import cut_partial_line, finalize
-from extractor.batch.output import Appender, iter_records
-from tests.batch.hooks import read_jsonl
+from extractor.batch.output import Appender, iter_records, write_atomic
+from tests.batch.hooks import FullDisk, read_jsonl
 from tests.checks.test_crossyear import year_record
 
 
@@ -75,3 +79,50 @@ def test_crossyear_checks_on_consecutive_years(tmp_path):
     after = {r["source"]["path"]: r for r in read_jsonl(out)}
     assert not [c for c in after["c/2024.txt"]["checks"] if c["rule"].startswith("crossyear.")]
     assert after["c/2024.txt"]["needs_review"] is False
+
+
+# ------------------------------------------------------------------ output faults (issue 10: a full disk loses nothing)
+
+def test_a_full_disk_cuts_the_failed_append_back_to_the_whole_lines_before_it(tmp_path, monkeypatch):
+    p = tmp_path / "x.jsonl"
+    disk = FullDisk(None).install(monkeypatch)
+    a = Appender(p, truncate=True, fsync=True)
+    try:
+        assert a.write([b'{"a":1}\n']) == [0]
+        disk.room = 12  # the next batch of lines fits only in part
+        with pytest.raises(OSError) as e:
+            a.write([b'{"b":2}\n', b'{"c":3}\n'])
+        assert e.value.errno == errno.ENOSPC
+        assert p.read_bytes() == b'{"a":1}\n'  # no partial line, no half batch
+        disk.room = None  # space freed: the appender goes on where it was
+        assert a.write([b'{"d":4}\n']) == [8]
+    finally:
+        a.close()
+    assert p.read_bytes() == b'{"a":1}\n{"d":4}\n'
+
+
+def test_a_full_disk_during_the_final_rewrite_keeps_the_old_file_and_leaves_no_temp(tmp_path, monkeypatch):
+    out = tmp_path / "out.jsonl"
+    recs = [year_record("b/2023.txt", 2023, carried_over=3, carried_forward=1, in_force=6, issued=2, repealed=0),
+            year_record("a/2022.txt", 2022, carried_over=0, carried_forward=3, in_force=4, issued=1, repealed=0)]
+    out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), encoding="utf-8")
+    before = out.read_bytes()
+    FullDisk(len(before) // 2).install(monkeypatch)  # the rewrite (sorted, cross-year checks added) does not fit
+    with pytest.raises(OSError):
+        finalize(out, ["a/2022.txt", "b/2023.txt"])
+    assert out.read_bytes() == before and sorted(os.listdir(tmp_path)) == ["out.jsonl"]
+    monkeypatch.undo()
+    finalize(out, ["a/2022.txt", "b/2023.txt"])
+    assert [r["source"]["path"] for r in read_jsonl(out)] == ["a/2022.txt", "b/2023.txt"]
+
+
+def test_write_atomic_on_a_full_disk_leaves_the_old_file_whole(tmp_path, monkeypatch):
+    p = tmp_path / "summary.json"
+    p.write_bytes(b'{"old": true}\n')
+    FullDisk(5).install(monkeypatch)
+    with pytest.raises(OSError):
+        write_atomic(p, b'{"reports": 12, "ok": 12}\n')
+    assert p.read_bytes() == b'{"old": true}\n' and sorted(os.listdir(tmp_path)) == ["summary.json"]
+    monkeypatch.undo()
+    write_atomic(p, b'{"reports": 12}\n')
+    assert p.read_bytes() == b'{"reports": 12}\n'

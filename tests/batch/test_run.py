@@ -1,6 +1,8 @@
-"""`run_batch`: one record per input, kill -9 safe, resumable, deterministic (extractor/batch/run.py)."""
+"""`run_batch`: one record per input, kill -9 safe, resumable, deterministic, clear on write faults (extractor/batch/run.py)."""
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
 import signal
@@ -9,8 +11,18 @@ import sys
 import time
 from pathlib import Path
 
-from extractor.batch import format_summary, run_batch
-from tests.batch.hooks import opts, read_jsonl, small_reports, table_values
+import pytest
+
+from extractor.batch import OutputFault, format_summary, run_batch
+from tests.batch.hooks import (
+    LIGHT,
+    FullDisk,
+    no_new_files,
+    opts,
+    read_jsonl,
+    small_reports,
+    table_values,
+)
 from tests.helpers import ROOT, SEED, seed_text, to_html
 
 # ------------------------------------------------------------------ mixed inputs (the `mixed` fixture: conftest)
@@ -212,3 +224,143 @@ def test_cli_batch(tmp_path):
     assert [r["value"] for r in rows if r["row"] == "rules" and r["col"] == "in_force"] == ["5", "6", "7"]
     bad = CliRunner().invoke(app, ["batch", str(tmp_path / "in"), "--out", str(out), "--cells", "x.xlsx"])
     assert bad.exit_code == 2
+
+
+# ------------------------------------------------------------------ output faults (issue 10)
+# A full disk or a read-only output directory used to end the batch with a traceback.  Now: a clear
+# OutputFault (which file, which error, how many records are safe), nothing complete lost, and --resume
+# finishes, to the very bytes of a run that had no fault.
+
+def _reference(tmp_path: Path, n: int = 8, **kw) -> tuple[Path, bytes]:
+    """n small reports and the output of a batch over them that met no fault."""
+    small_reports(tmp_path / "in", n)
+    ref = tmp_path / "ref" / "out.jsonl"
+    run_batch([str(tmp_path / "in")], opts(ref, workers=1, extract=LIGHT, **kw))
+    return ref, ref.read_bytes()
+
+
+def test_a_full_disk_while_appending_says_what_is_safe_and_resume_finishes(tmp_path, monkeypatch):
+    _, want = _reference(tmp_path)
+    out = tmp_path / "out" / "out.jsonl"
+    line = len(want.splitlines(keepends=True)[0])
+    FullDisk(int(2.5 * line)).install(monkeypatch)
+    with pytest.raises(OutputFault) as fault:
+        run_batch([str(tmp_path / "in")], opts(out, workers=1, extract=LIGHT))
+    e = fault.value
+    assert e.errno == errno.ENOSPC and e.path == out and isinstance(e, OSError)
+    assert f"cannot write {out} (appending records)" in str(e) and "No space left on device" in str(e)
+    assert f"2 of 8 records are safely in {out}" in str(e) and "--resume" in str(e)
+    kept = read_jsonl(out)  # whole lines only, each the record a fault-free run wrote
+    assert len(kept) == 2 and all(json.dumps(r, ensure_ascii=False, separators=(",", ":")).encode() in want
+                                  for r in kept)
+    monkeypatch.undo()
+    s = run_batch([str(tmp_path / "in")], opts(out, workers=1, extract=LIGHT, resume=True))
+    assert s["skipped"] == 2 and s["processed"] == 6 and out.read_bytes() == want
+
+
+def test_a_full_disk_at_the_summary_keeps_the_final_output_and_resume_writes_it(tmp_path, monkeypatch):
+    _, want = _reference(tmp_path)
+    out, summary = tmp_path / "out" / "out.jsonl", tmp_path / "out" / "summary.json"
+    FullDisk(len(want) + 10).install(monkeypatch)  # room for the records, not for the summary
+    with pytest.raises(OutputFault) as fault:
+        run_batch([str(tmp_path / "in")], opts(out, workers=1, extract=LIGHT, summary=summary))
+    assert "(writing the summary)" in str(fault.value) and "8 of 8 records are safely in" in str(fault.value)
+    assert out.read_bytes() == want and sorted(os.listdir(out.parent)) == ["out.jsonl"]
+    monkeypatch.undo()
+    s = run_batch([str(tmp_path / "in")], opts(out, workers=1, extract=LIGHT, summary=summary, resume=True))
+    assert s["processed"] == 0 and json.loads(summary.read_text())["reports"] == 8 and out.read_bytes() == want
+
+
+def test_a_full_disk_at_the_long_table_leaves_no_partial_table_and_resume_writes_it(tmp_path, monkeypatch):
+    import pyarrow.csv as pacsv
+
+    ref, want = _reference(tmp_path, cells=tmp_path / "ref" / "cells.csv")
+    out, cells = tmp_path / "out" / "out.jsonl", tmp_path / "out" / "cells.csv"
+    real = pacsv.CSVWriter
+
+    class FullDiskWriter(real):  # writes some rows, then the disk is full (closing fails too)
+        def write_table(self, table):
+            super().write_table(table.slice(0, 10))
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        def close(self):
+            super().close()
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(pacsv, "CSVWriter", FullDiskWriter)
+    with pytest.raises(OutputFault) as fault:
+        run_batch([str(tmp_path / "in")], opts(out, workers=1, extract=LIGHT, cells=cells))
+    assert f"cannot write {cells} (writing the cells table)" in str(fault.value)
+    assert out.read_bytes() == want and sorted(os.listdir(out.parent)) == ["out.jsonl"]  # no spool, no temp table
+    monkeypatch.undo()
+    run_batch([str(tmp_path / "in")], opts(out, workers=1, extract=LIGHT, cells=cells, resume=True))
+    assert cells.read_bytes() == (ref.parent / "cells.csv").read_bytes()
+
+
+def _read_only_then_resume(tmp_path: Path, make_read_only) -> None:
+    """The directory of a finished batch turns read-only; the batch is resumed with one more input."""
+    small_reports(tmp_path / "in", 7)
+    out = tmp_path / "out" / "out.jsonl"
+    run_batch([str(tmp_path / "in")], opts(out, workers=1, extract=LIGHT))
+    (tmp_path / "in" / "r006.txt").rename(tmp_path / "in" / "r000b.txt")  # sorts among the others: a rewrite
+    before = out.read_bytes()
+    with make_read_only(out.parent), pytest.raises(OutputFault) as fault:
+        run_batch([str(tmp_path / "in")], opts(out, workers=1, extract=LIGHT, resume=True))
+    e = fault.value
+    assert e.errno == errno.EACCES and "(rewriting it in path order)" in str(e) and "Permission denied" in str(e)
+    assert f"7 of 7 records are safely in {out}" in str(e)
+    assert out.read_bytes().startswith(before) and len(read_jsonl(out)) == 8  # appended, whole, not yet sorted
+    assert sorted(os.listdir(out.parent)) == ["out.jsonl"]
+    s = run_batch([str(tmp_path / "in")], opts(out, workers=1, extract=LIGHT, resume=True))
+    fresh = tmp_path / "fresh.jsonl"
+    run_batch([str(tmp_path / "in")], opts(fresh, workers=1, extract=LIGHT))
+    assert s["processed"] == 0 and s["dropped_lines"] == 1 and out.read_bytes() == fresh.read_bytes()
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
+                    reason="root writes into a read-only directory anyway; the EACCES case below simulates it")
+def test_a_read_only_output_directory_says_what_is_safe_and_resume_finishes(tmp_path):
+    @contextlib.contextmanager
+    def chmod_read_only(d: Path):
+        d.chmod(0o555)
+        try:
+            yield
+        finally:
+            d.chmod(0o755)
+
+    _read_only_then_resume(tmp_path, chmod_read_only)
+
+
+def test_an_output_directory_refusing_new_files_says_what_is_safe_and_resume_finishes(tmp_path, monkeypatch):
+    """The read-only case as root sees it (EACCES simulated), so it runs wherever the tests run."""
+    @contextlib.contextmanager
+    def refusing(d: Path):
+        no_new_files(monkeypatch, d)
+        try:
+            yield
+        finally:
+            monkeypatch.undo()
+
+    _read_only_then_resume(tmp_path, refusing)
+
+
+def test_cli_batch_on_a_full_disk_prints_what_is_safe_and_exits_74_then_resume_finishes(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from extractor.cli import app
+
+    small_reports(tmp_path / "in", 3)
+    ref = tmp_path / "ref.jsonl"
+    run_batch([str(tmp_path / "in")], opts(ref, workers=1))  # the CLI runs the pipeline itself
+    want = ref.read_bytes()
+    out = tmp_path / "o.jsonl"
+    args = ["batch", str(tmp_path / "in"), "--out", str(out), "--workers", "1", "--no-progress"]
+    FullDisk(len(want.splitlines(keepends=True)[0]) + 5).install(monkeypatch)
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == OutputFault.exit_code == 74, res.output
+    assert f"extractor: cannot write {out} (appending records)" in res.output and "Traceback" not in res.output
+    assert "1 of 3 records are safely in" in res.output and "run again with --resume" in res.output
+    monkeypatch.undo()
+    res = CliRunner().invoke(app, [*args, "--resume"])
+    assert res.exit_code == 0, res.output
+    assert out.read_bytes() == want

@@ -54,3 +54,30 @@ def test_docx_corrupt():
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("hello.txt", "not word")
     assert load_bytes(buf.getvalue(), "notword.docx").error.code == "input.corrupt"
+
+
+def test_fuzz_a_zip_asking_for_extract_version_13_is_corrupt_not_an_exception():
+    """benchmarks/fuzz (issue 10), seed 2 (#1722 of a discovery run): a flipped byte in a .docx's central
+    directory asked for zip version 13.0; zipfile raised NotImplementedError out of `load`."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("word/document.xml", "<w:document/>")
+    data = bytearray(buf.getvalue())
+    central = data.index(b"PK\x01\x02")
+    data[central + 6:central + 8] = (130).to_bytes(2, "little")  # "version needed to extract": 13.0
+    doc = load_bytes(bytes(data), "v13.docx")
+    assert doc.error.code == "input.corrupt" and "13.0" in doc.error.message
+
+
+def test_fuzz_a_docx_of_a_quarter_million_cells_stops_at_its_budget():
+    """benchmarks/fuzz (issue 10), seed 10 (#368 of the test run): digits with tabs pasted into a table
+    row and the row duplicated made a 675 KB .docx of 249,000 cells; the reader had no budget check
+    and read on for 11 s of CPU.  It now checks the input's deadline per table row and body element."""
+    import pytest
+
+    from extractor import budget
+
+    data = to_docx("一、总体情况\n" + "\n".join("\t".join(["1"] * 4) for _ in range(3)))
+    assert load_bytes(data, "t.docx").error is None
+    with budget.limit(0.0), pytest.raises(budget.OverBudget):
+        load_bytes(data, "t.docx")

@@ -90,3 +90,32 @@ def test_html_seed_tables_survive(tmp_path):
     assert doc.error is None and doc.encoding == "gb18030"
     assert norm_rows(table_lines(doc.text)) == norm_rows(table_lines(src))
     assert "不是正文" not in doc.text
+
+
+def test_fuzz_a_colspan_of_1000_mid_row_does_not_pad_every_row_with_999_tabs():
+    """benchmarks/fuzz (issue 10), seed 2 (#287, #926 of a discovery run): a random colspan="99999999"
+    (read as 1000) in the middle of a table-3 row pushed the rest of the row 1000 columns right and
+    padded every row of the table with 999 tabs: a 113 KB page became megabytes of text and ran past
+    its budget.  Columns empty in every row of such a wide grid go; the rows stay aligned."""
+    rows = "".join(f"<tr><td>行{r}</td><td>{r}</td><td>{r + 1}</td></tr>" for r in range(200))
+    page = ("<html><body><table><tr><td>项目</td><td colspan=99999999>甲</td><td>乙</td></tr>"
+            f"{rows}</table><table><tr><td>a</td><td colspan=3>b</td><td>c</td></tr></table></body></html>")
+    text = html_to_text(page)
+    lines = table_lines(text)
+    assert lines[0] == ["项目", "甲", "", "乙"] and lines[1] == ["行0", "0", "1"]
+    assert max(line.count("\t") for line in text.splitlines()) == 4  # the narrow table keeps its spans
+    assert lines[-1] == ["a", "b", "", "", "c"]
+
+
+def test_fuzz_a_page_nested_100000_deep_says_so_instead_of_no_visible_text():
+    """benchmarks/fuzz (issue 10), adversarial html_deep_nesting: 100,000 nested divs around a report.
+    libxml2 stops at 256 levels and keeps only what came before, so the page read as "no visible text";
+    it is now said to be nested too deeply (an error when nothing was read, a warning otherwise)."""
+    deep = "<div>" * 100_000 + "二、主动公开政府信息情况" + "</div>" * 100_000
+    doc = load_bytes(f"<html><body>{deep}</body></html>".encode(), "deep.html")
+    assert doc.error.code == "input.corrupt" and "nested too deeply" in doc.error.message
+    doc = load_bytes(f"<html><body><p>一、总体情况</p>{deep}</body></html>".encode(), "deep.html")
+    assert doc.error is None and doc.text == "一、总体情况"
+    assert [w.code for w in doc.warnings] == ["input.truncated"]
+    shallow = load_bytes(b"<html><body>" + b"<div>" * 200 + "正文".encode() + b"</div>" * 200 + b"</body></html>", "ok.html")
+    assert shallow.error is None and shallow.warnings == [] and shallow.text == "正文"

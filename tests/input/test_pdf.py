@@ -42,3 +42,23 @@ def test_pdf_corrupt():
     good = to_pdf("一、总体情况")
     assert load_bytes(good[:200], "cut.pdf").error.code == "input.corrupt"
     assert load_bytes(b"hello, not a pdf", "x.pdf").error.code == "input.corrupt"
+
+
+def test_fuzz_a_page_of_thousands_of_ruled_cells_is_read_as_text_not_searched_for_tables(monkeypatch):
+    """benchmarks/fuzz (issue 10), seed 1 (#920 of the first long run): digits pasted with tabs into a
+    table row drew a table of ~26,000 edges a page; pdfplumber's table finder took 3 s a page and the file
+    ran past its budget and the hard limit.  Such a page is read as plain text lines."""
+    import pdfplumber.page
+
+    from extractor.input import pdf
+
+    text = "\n".join("\t".join(str((r * c) % 10) for c in range(45)) for r in range(40))
+    data = to_pdf(text)
+    calls = []
+    real = pdfplumber.page.Page.find_tables
+    monkeypatch.setattr(pdfplumber.page.Page, "find_tables", lambda self, *a, **k: calls.append(1) or real(self, *a, **k))
+    doc = load_bytes(data, "many-cells.pdf")
+    assert doc.error is None and calls == []
+    assert "0 1 2 3 4 5 6 7 8 9" in doc.text  # the page is read, as text lines
+    monkeypatch.setattr(pdf, "MAX_EDGES", 10 ** 9)
+    assert load_bytes(data, "many-cells.pdf").error is None and calls

@@ -114,3 +114,12 @@ def test_generated_reply_verb_after_received_messages_counts_replies():
     assert ("messages_received", 1254) in got
     assert ("messages_replied", 1170) in got
     assert ("messages_received", 1170) not in got
+
+
+def test_fuzz_a_400_digit_count_in_the_prose_does_not_cost_the_other_facts() -> None:
+    """benchmarks/fuzz (issue 10), seed 1: digits pasted before a measure word made a 400-digit
+    candidate; the facts model's float() raised OverflowError and the report lost every fact."""
+    text = "全年主动公开政府信息1424条。举行听证会" + "7" * 400 + "次。"
+    facts = tag_facts(text)
+    assert [(f.metric, f.value) for f in facts if f.metric == "posts"] == [("posts", 1424)]
+    assert all(abs(f.value) < 10 ** 15 for f in facts)

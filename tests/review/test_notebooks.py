@@ -26,7 +26,7 @@ from extractor.review.notebooks import execute_notebook  # noqa: E402
 from extractor.review.retrain import gather_annotations, model_meta  # noqa: E402
 from extractor.training.gold import gold_cells  # noqa: E402
 from extractor.training.run import train_models  # noqa: E402
-from tests.helpers import ANNOTATIONS, ROOT  # noqa: E402
+from tests.helpers import ANNOTATIONS, HAVE_SHARED, ROOT  # noqa: E402
 
 NOTEBOOKS = ROOT / "notebooks"
 REPORT = "sample_09.txt"  # glued 2019-template report: table-2 runs with several readings
@@ -100,15 +100,29 @@ def test_review_notebook_saves_an_annotation_check_data_accepts(reviewed):
 
 
 def test_the_saved_annotation_changes_the_next_training_run(reviewed, tmp_path):
+    """Beside ../shared the run reads the annotations' texts; in a fresh clone the bundled samples stand in
+    for them, and the reviewed annotation of sample_09 replaces that sample's generated gold."""
     _, ann, _ = reviewed
     base = train_models(gather_annotations([ANNOTATIONS], tmp_path / "base", limit=2),
                         tmp_path / "base_model", which=("facts",))
     more = train_models(gather_annotations([ANNOTATIONS, ann], tmp_path / "more", limit=2, always=["sample_09"]),
                         tmp_path / "more_model", which=("facts",))
-    assert "sample_09" not in base["facts_meta"]["annotations"]
-    assert "sample_09" in more["facts_meta"]["annotations"]
+    base_docs, more_docs = base["facts_meta"]["documents"], more["facts_meta"]["documents"]
+    review, stand_in = {"id": "sample_09", "kind": "report"}, {"id": "sample_09", "kind": "sample"}
+    assert review not in base_docs
+    assert review in more_docs and stand_in not in more_docs
     assert base["facts_meta"]["annotations_sha256"] != more["facts_meta"]["annotations_sha256"]
-    assert more["facts"]["documents"] == base["facts"]["documents"] + 1
+
+    def annotated(docs: list[dict]) -> int:
+        return sum(d["kind"] != "sample" for d in docs)
+
+    assert annotated(more_docs) == annotated(base_docs) + 1
+    if HAVE_SHARED:  # every text here: no sample is trained on
+        assert all(d["kind"] != "sample" for d in base_docs + more_docs)
+        assert more["facts"]["documents"] == base["facts"]["documents"] + 1
+    else:  # the samples stand in for the absent texts, the review replaces the one it reviewed
+        assert stand_in in base_docs and base["facts_meta"]["texts_absent"]["count"] > 0
+        assert more["facts"]["documents"] == base["facts"]["documents"]
 
 
 def test_retrain_notebook_writes_plots_and_comparison_and_keeps_the_shipped_model(reviewed, tmp_path):
@@ -134,11 +148,11 @@ def test_retrain_notebook_writes_plots_and_comparison_and_keeps_the_shipped_mode
     assert sum(r["changes"] for r in cmp["reports"]) == len(cmp["changes"])
     assert cmp["training_check"]["ok"]
     new_meta = model_meta(out / "model")
-    assert "sample_09" in new_meta["facts"]["annotations"]  # the review is in the training data
+    assert {"id": "sample_09", "kind": "report"} in new_meta["facts"]["documents"]  # the review is in the training data
     assert cmp["training_hash"]["new"]["facts"] == new_meta["facts"]["annotations_sha256"]
     assert cmp["training_hash"]["new"]["facts"] != cmp["training_hash"]["shipped"].get("facts")
     if "tables" in new_meta:
-        assert "sample_09" in new_meta["tables"]["annotations"]
+        assert {"id": "sample_09", "kind": "report"} in new_meta["tables"]["documents"]
         assert new_meta["tables"]["metrics"].get("grouped_cv", {}).get("grouped_by") == "report"
     assert "not replaced (CONFIRM is False)" in _stdout(nb)
     assert _tree_hash(shipped) == before

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import extractor
+from extractor import confidence
+from extractor.spec.labels import labels
 from extractor.training.gold import compare
 from tests.helpers import needs_shared, read_text, report_annotations
 
@@ -45,3 +47,59 @@ def test_torn_number_in_a_tab_row_is_rejoined_by_the_identities():
     assert cell["value"] == 57 and cell["raw"] == "5 7"
     assert torn[cell["span"][0]:cell["span"][1]] == "5 7"
     assert compare(rec, ann["tables"])["wrong"] == []
+
+
+def _report_with_table3_row(values: str) -> str:
+    rows = "\n".join(f"{r.label}\t0\t0\t0\t0\t0\t0\t0" for r in labels().table3_rows if r.key != "new")
+    return ("三、收到和处理政府信息公开申请情况\n申请人情况\t自然人\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t总计\n"
+            f"一、本年新收政府信息公开申请数量\t{values}\n{rows}\n四、政府信息公开行政复议、行政诉讼情况\n")
+
+
+def test_a_row_whose_search_is_capped_is_flagged_and_never_claimed():
+    """Issue 10: a glued run too long to search is read with what was found, flagged, below the review line."""
+    rec = extractor.extract(_report_with_table3_row("3141592653589793238462643383279502884197")).to_dict()
+    codes = [i["code"] for i in rec["issues"]]
+    assert "table3.search_capped" in codes and rec["needs_review"]
+    cells = rec["tables"]["table3"]["new"]
+    assert all(c["confidence"] <= confidence.CAPPED for c in cells.values() if c["value"] is not None)
+
+
+@needs_shared
+def test_hb10_table4_with_blank_cells_is_capped_not_a_silent_error():
+    """hb10 (2019 template, CR line ends, real blank cells): table 4's blanks made 20,000+ readings, and the
+    first version read a wrong cell at 0.99.  The capped search flags the table instead."""
+    import json
+
+    from tests.helpers import SHARED
+
+    path = SHARED / "corpus" / "reports" / "hb10.txt"
+    rec = extractor.extract_file(path).to_dict()
+    gold = json.loads(path.with_name("hb10.gold.json").read_text(encoding="utf-8"))
+    result = compare(rec, gold)
+    assert result["silent"] == [] and result["high_conf_wrong"] == []
+    assert "table4.search_capped" in [i["code"] for i in rec["issues"]]
+
+
+def test_fuzz_a_pasted_digit_run_in_a_table3_row_reads_no_giant_value():
+    """benchmarks/fuzz (issue 10), seed 1: digits pasted into a table-3 row made a 1,501-digit cell value."""
+    rec = extractor.extract(_report_with_table3_row("12\t" + "7" * 1501 + "\t0\t0\t0\t0\t12")).to_dict()
+    values = [c["value"] for t in rec["tables"].values() for r in t.values() for c in r.values()]
+    assert all(v is None or abs(v) < 10 ** 12 for v in values)
+    assert any(i["code"] in ("table3.unsolved", "table3.search_capped") for i in rec["issues"])
+
+
+def _report_2019_licensing(row: str) -> str:
+    return ("二、主动公开政府信息情况\n第二十条第（五）项\n信息内容\t上一年项目数量\t本年增/减\t处理决定数量\n"
+            f"行政许可\t{row}\n三、收到和处理政府信息公开申请情况\n四、政府信息公开行政复议、行政诉讼情况\n")
+
+
+def test_fuzz_a_minus_sign_in_a_kept_table2_column_is_no_negative_count():
+    """benchmarks/fuzz (issue 10), seed 1 (#18772 of the long run): in an older-template (2019) table 2,
+    where only the unkept 本年增/减 column is signed, "—0-30" was read as —|0|-30 and the kept 处理决定数量
+    got -30 (check_record: the span shows 30).  A reading with a negative kept count is no reading."""
+    rec = extractor.extract(_report_2019_licensing("—\t0\t-30")).to_dict()
+    assert rec["template"] == "2019"
+    assert rec["tables"]["table2"]["licensing"]["decisions"]["value"] is None
+    assert "table2.unsolved" in [i["code"] for i in rec["issues"]]
+    signed = extractor.extract(_report_2019_licensing("5\t-2\t3")).to_dict()  # the signed column still reads
+    assert signed["tables"]["table2"]["licensing"]["decisions"]["value"] == 3

@@ -84,3 +84,41 @@ def test_inline_page_number_is_skipped_or_read():
     rs = _readings("1 0 — 3 — 0 1", 4)
     assert (1, 0, 0, 1) in rs
     assert (1, 0, 0, 3, 0, 0, 1) in _readings("1 0 — 3 — 0 1", 7)
+
+
+def test_a_row_of_forty_glued_digits_is_cut_short_not_searched_for_minutes():
+    """Issue 10's fuzzing: a table-3 row of 40 glued digits has millions of splits (60 s before the cap)."""
+    from extractor.tables import readings
+
+    text = "3141592653589793238462643383279502884197"
+    mat, _ = material(text, 0, len(text))
+    before = readings.STEPS_SEEN[0]
+    rs, complete = enumerate_readings(mat, 7, accept=row_total)
+    assert complete is False
+    assert readings.STEPS_SEEN[0] <= max(before, readings.MAX_STEPS + 1)
+    # a row that fits well inside the cap is still searched completely
+    small, _ = material("6400204700", 0, 10)
+    assert enumerate_readings(small, 7, accept=row_total)[1] is True
+
+
+def test_fuzz_a_row_of_a_thousand_blank_fields_is_capped_not_a_recursion_error():
+    """benchmarks/fuzz (issue 10), seed 1: an HTML sample whose table-3 row had its spaces turned into
+    ~1,000 empty fields recursed once per field and died with RecursionError (an internal.error record)."""
+    from extractor.tables import readings
+
+    text = "| 1 |" + " |" * 1000 + " 1 |"
+    mat, _ = material(text, 0, len(text))
+    rs, complete = enumerate_readings(mat, 7)
+    assert complete is False and rs == []
+    assert len(mat.atoms) > readings.MAX_ATOMS
+
+
+def test_fuzz_a_pasted_run_of_digits_is_no_cell_value():
+    """benchmarks/fuzz (issue 10), seed 1: a pasted run of 1,501 digits between tabs was read as one
+    table-3 cell worth 10^1500 at 0.85 (and check_record could not even compare it as a float).
+    A run longer than MAX_DIGITS is never one value; here it cannot be cut either (7 cells, 7 groups)."""
+    from extractor.tables import readings
+
+    text = "\t" + "9" * 20 + "\t0\t0\t0\t0\t0\t0"
+    assert _readings(text, 7) == []
+    assert _readings("\t" + "9" * readings.MAX_DIGITS + "\t0\t0\t0\t0\t0\t0", 7)[0][0] == int("9" * readings.MAX_DIGITS)

@@ -23,3 +23,23 @@ def test_joint_solution_picks_the_column_consistent_reading():
     solved = solve_table3(cands, ["unable_no_info", "other_other"], 7, labels().balance)
     assert solved.status == "unique"
     assert solved.choice["unable_no_info"].values == (22, 0, 0, 0, 0, 3, 25)
+
+
+def test_fuzz_glued_ambiguous_rows_stop_the_joint_search_at_max_work(monkeypatch):
+    """benchmarks/fuzz (issue 10), seed 1 (#4454 of the long run): a sample glued in big5 with label soup
+    gave many outcome rows of many readings each; the joint search ran 160,000 steps (2 s for an 8 KB
+    file).  It stops at MAX_WORK (50,000 now; real tables need under 5,000), marked incomplete."""
+    from extractor.tables import solve
+    from extractor.tables.readings import CellRead, Reading
+
+    def reading(a: int, b: int) -> Reading:
+        return Reading([CellRead(v, 0, 1, str(v), "number") for v in (a, b, 0, 0, 0, 0, a + b)], 1.0)
+
+    outcomes = labels().outcome_rows
+    cands = {k: [reading(a, 10 * b) for a in range(10) for b in range(10)] for k in outcomes[:8]}
+    steps = []
+    real_add = solve._add
+    monkeypatch.setattr(solve, "_add", lambda a, b: steps.append(1) or real_add(a, b))
+    solved = solve_table3(cands, list(outcomes), 7, labels().balance)
+    assert solved.complete is False
+    assert len(steps) <= solve.MAX_WORK

@@ -17,3 +17,12 @@ def test_parse_chinese(s: str, v) -> None:
                                      ("1,234", None, 1234), ("22.53", None, 22.53), ("三", None, 3)])
 def test_value_of(n: str, m, v) -> None:
     assert value_of(n, m) == v
+
+
+def test_fuzz_a_pasted_run_of_400_digits_is_no_quantity() -> None:
+    """benchmarks/fuzz (issue 10), seed 1: a run of digits pasted before a measure word in the prose
+    became a value no float can hold, and the facts model's features raised OverflowError on it."""
+    assert value_of("7" * 400) is None
+    assert value_of("7" * 400 + ".5") is None
+    assert value_of("9" * 12, "亿") is None
+    assert value_of("9" * 14) == int("9" * 14)

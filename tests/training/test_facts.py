@@ -1,6 +1,7 @@
 """Training the facts model on the annotations, with grouped cross-validation."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from extractor.classify.facts.model import META_NAME, MODEL_NAME, load
@@ -16,4 +17,19 @@ def test_training_runs_and_reports_grouped_cv(tmp_path: Path) -> None:
     assert metrics["cv_model"]["distractors_tagged"] == []
     assert (tmp_path / MODEL_NAME).exists() and (tmp_path / META_NAME).exists()
     model, st = load(tmp_path)
+    assert st.ok, st.message
+
+
+def test_training_on_the_bundled_samples_alone_reports_grouped_cv(tmp_path: Path) -> None:
+    """What a fresh clone trains on when no annotation has its text (issue 10): the samples, with the same CV."""
+    (tmp_path / "annotations" / "reports").mkdir(parents=True)
+    metrics = train(tmp_path / "annotations", tmp_path / "m", seed=0)
+    meta = json.loads((tmp_path / "m" / META_NAME).read_text(encoding="utf-8"))
+    assert meta["samples"] == "no annotated texts"
+    assert {d["kind"] for d in meta["documents"]} == {"sample"} and metrics["documents"] == len(meta["documents"])
+    assert "grouped" in metrics["cv"]
+    assert metrics["cv_model"]["strict"]["overall"]["f1"] >= 0.9
+    assert metrics["cv_model"]["loose"]["overall"]["f1"] >= 0.95
+    assert metrics["cv_model"]["distractors_tagged"] == []
+    model, st = load(tmp_path / "m")
     assert st.ok, st.message

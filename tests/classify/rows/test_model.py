@@ -109,7 +109,22 @@ def test_extraction_survives_a_damaged_model_with_an_issue(tmp_path):
     assert "model.tables_unavailable" in codes, codes
 
 
-@needs_shared
+def test_extraction_of_a_bundled_sample_survives_a_damaged_model_with_an_issue(tmp_path):
+    """The same on what a fresh clone holds (issue 10): a bundled sample with a reworded row."""
+    d = _copy_models(tmp_path / "m")
+    (d / MODEL_NAME).write_bytes((d / MODEL_NAME).read_bytes()[:1000])
+    models = classify.load_models(d)
+    assert models.rows is None and models.rows_status.ok is False
+    text = (ROOT / "samples" / "sample_00.txt").read_text(encoding="utf-8")
+    gold = json.loads((ROOT / "samples" / "sample_00.gold.json").read_text(encoding="utf-8"))
+    assert "本机关不掌握相关政府信息" in text
+    rec = extract(text.replace("本机关不掌握相关政府信息", "本机关未掌控有关的政府信息"), models=models).to_dict()
+    assert rec["error"] is None
+    assert rec["tables"]["table3"]["new"]["total"]["value"] == gold["table3"]["new"][-1]
+    codes = [i["code"] for i in rec["issues"]]
+    assert "model.tables_unavailable" in codes, codes
+
+
 def test_the_shipped_models_follow_extractor_models(tmp_path, monkeypatch):
     """$EXTRACTOR_MODELS points the pipeline's shipped models elsewhere (a worker, a notebook)."""
     d = _copy_models(tmp_path / "m")

@@ -1,0 +1,69 @@
+"""How long one input may take, and how much text it may have: no input runs on.
+
+The searches are bounded by construction (`tables.readings.MAX_STEPS`,
+`tables.solve.MAX_WORK`, `text.sections.MAX_CANDIDATES`); this is the
+backstop for everything else, for every entry point (`extract`,
+`extract_file`, a notebook, a Dask task), not only `extractor batch`.  The
+pipeline opens a deadline (`limit`) around each input; the long loops call
+`check()`, which raises `OverBudget` past it, and the pipeline turns that
+into a record with the error `input.too_slow` (what was read so far kept).
+A PDF's budget grows by `PER_PAGE_SECONDS` for every page it reads.
+
+`OverBudget` is a BaseException, like KeyboardInterrupt: the stages' "never
+lose the record to a bug" handlers (`except Exception`) must not swallow it.
+"""
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import time
+from typing import Iterator
+
+# A whole report takes tens of milliseconds; this is for the pathological input.
+DEFAULT_SECONDS = 10.0
+# Each page of a PDF adds this much (a scanned page read by OCR needs it).
+PER_PAGE_SECONDS = 2.0
+# Decoded text beyond this is refused (`input.too_large`): no report is near it.
+MAX_TEXT_CHARS = 20_000_000
+# Long loops call `check()` once every this many steps (a clock read costs).
+EVERY = 1024
+
+
+class OverBudget(BaseException):
+    """The input ran past its time budget."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"reading took longer than its budget of {seconds:g} s")
+        self.seconds = seconds
+
+
+# (deadline on the monotonic clock, the budget in seconds) of the input being read, or None.
+_deadline: contextvars.ContextVar[list[float] | None] = contextvars.ContextVar("deadline", default=None)
+
+
+@contextlib.contextmanager
+def limit(seconds: float | None) -> Iterator[None]:
+    """Read within `seconds` from now (None: no limit).  Nested limits keep the outer one's deadline."""
+    if seconds is None or _deadline.get() is not None:
+        yield
+        return
+    token = _deadline.set([time.monotonic() + seconds, seconds])
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def check() -> None:
+    """Raise `OverBudget` when the input being read is past its deadline."""
+    d = _deadline.get()
+    if d is not None and time.monotonic() > d[0]:
+        raise OverBudget(d[1])
+
+
+def extend(seconds: float) -> None:
+    """Give the input being read more time (a PDF, per page read)."""
+    d = _deadline.get()
+    if d is not None:
+        d[0] += seconds
+        d[1] += seconds

@@ -1,0 +1,40 @@
+"""Every entry point has a time budget and a size limit: a record with an error, never a run-on."""
+from __future__ import annotations
+
+import pytest
+
+import extractor
+from extractor import budget
+from extractor.narrative import read as read_prose
+from extractor.pipeline import extract_document
+from extractor.input.document import from_text
+
+
+def test_an_input_past_its_budget_is_a_record_saying_so():
+    text = "全年主动公开政府信息1424条。" * 20000
+    rec = extractor.extract(text, seconds=0.0).to_dict()
+    assert rec["error"]["code"] == "input.too_slow" and rec["needs_review"]
+    assert "budget of 0 s" in rec["error"]["message"]
+
+
+def test_no_budget_reads_to_the_end():
+    rec = extractor.extract("全年主动公开政府信息1424条。", seconds=None).to_dict()
+    assert rec["error"] is None or rec["error"]["code"] == "input.not_a_report"
+
+
+def test_too_much_text_is_refused(monkeypatch):
+    monkeypatch.setattr(budget, "MAX_TEXT_CHARS", 100)
+    rec = extract_document(from_text("一、总体情况\n" + "正文" * 100)).to_dict()
+    assert rec["error"]["code"] == "input.too_large"
+
+
+def test_the_stages_never_swallow_the_deadline():
+    """The narrative's "never lose the record" handler catches Exception; the deadline is not one."""
+    with budget.limit(0.0), pytest.raises(budget.OverBudget):
+        read_prose("召开新闻发布会3场。" * 5000)
+
+
+def test_a_pdf_gets_more_time_per_page():
+    with budget.limit(1.0):
+        budget.extend(budget.PER_PAGE_SECONDS)
+        budget.check()  # within 3 s: no raise
