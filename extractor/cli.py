@@ -47,6 +47,10 @@ def batch(
     engine: str = typer.Option("local", "--engine", help="local (worker processes) or dask"),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="dask scheduler address (default: a local cluster)"),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Progress bar on stderr"),
+    manifest: Optional[Path] = typer.Option(None, "--manifest", help="CSV: path, url, fetched_at, any other columns; "
+                                            "each row goes into its record's source"),
+    hierarchy: Optional[Path] = typer.Option(None, "--hierarchy", help="CSV: parent, child agency names whose "
+                                             "reports must add up (default: parts from the gazetteer)"),
 ) -> None:
     """Read many reports: one record per input in --out, a summary on stderr."""
     from extractor.batch import Options, OutputFault, format_summary, run_batch
@@ -59,11 +63,16 @@ def batch(
         except ValueError as e:
             typer.echo(f"extractor: {e}", err=True)
             raise typer.Exit(2)
+    for given in (manifest, hierarchy):
+        if given is not None and not given.exists():
+            typer.echo(f"extractor: no such file: {given}", err=True)
+            raise typer.Exit(2)
     if engine not in ("local", "dask"):
         typer.echo(f"extractor: unknown engine {engine!r} (local or dask)", err=True)
         raise typer.Exit(2)
     opts = Options(out=out, cells=cells, facts=facts, summary=summary, workers=workers, resume=resume,
-                   timeout=timeout or None, engine=engine, scheduler=scheduler, progress=progress)
+                   timeout=timeout or None, engine=engine, scheduler=scheduler, progress=progress,
+                   manifest=manifest, hierarchy=hierarchy)
     try:
         result = run_batch(inputs, opts)
     except KeyboardInterrupt:
@@ -73,6 +82,9 @@ def batch(
     except OutputFault as e:  # a full disk, a read-only directory: what failed and what is safe, not a traceback
         typer.echo(f"extractor: {e}", err=True)
         raise typer.Exit(e.exit_code)
+    except ValueError as e:  # a manifest or hierarchy file without its columns
+        typer.echo(f"extractor: {e}", err=True)
+        raise typer.Exit(2)
     typer.echo(format_summary(result), err=True)
 
 
