@@ -88,6 +88,31 @@ def batch(
     typer.echo(format_summary(result), err=True)
 
 
+@app.command()
+def panel(
+    records: list[Path] = typer.Argument(..., help="Batches' JSON Lines (extractor batch ... --out FILE.jsonl)"),
+    out: Path = typer.Option(..., "--out", help="The panel: .csv, .parquet or .xlsx (by the suffix)"),
+    dictionary: Optional[Path] = typer.Option(None, "--dictionary", help="Also write the data dictionary (CSV) here"),
+) -> None:
+    """One row per report: place, every cell, the indicators, what is uncertain and which cross-report checks failed."""
+    from extractor.panel import panel_kind, panel_rows, read_records, write_dictionary, write_panel
+
+    try:
+        panel_kind(out)
+    except ValueError as e:
+        typer.echo(f"extractor: {e}", err=True)
+        raise typer.Exit(2)
+    missing = [str(p) for p in records if not p.exists()]
+    if missing:
+        typer.echo(f"extractor: no such file: {' '.join(missing)}", err=True)
+        raise typer.Exit(2)
+    rows = panel_rows(read_records(records))
+    n = write_panel(rows, out)
+    typer.echo(f"panel: {n} reports, {len(rows[0]) if rows else 0} columns -> {out}", err=True)
+    if dictionary is not None:
+        typer.echo(f"dictionary: {write_dictionary(rows, dictionary)} columns -> {dictionary}", err=True)
+
+
 # ---------------------------------------------------------------- annotations and the table classifier
 @app.command("check-data")
 def check_data(
