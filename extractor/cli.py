@@ -292,6 +292,50 @@ def review(
         typer.echo(f"review view of {rec['source']['path']}: {write_view_html(rec, html_out)}", err=True)
 
 
+@app.command()
+def workbook(
+    batch_file: Path = typer.Argument(..., help="A batch's JSON Lines"),
+    report: str = typer.Option(..., "--report", help="The report: its position or the end of its path"),
+    out: Path = typer.Option(..., "--out", help="The .xlsx to write"),
+) -> None:
+    """One record as an .xlsx in the official three-table layout, doubtful cells highlighted."""
+    from extractor.review import pick_record, read_batch
+    from extractor.review.workbook import write_workbook
+
+    try:
+        rec = pick_record(read_batch(batch_file), report)
+    except (KeyError, IndexError, OSError) as e:
+        typer.echo(f"extractor: --report {report}: {e}", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"workbook: {write_workbook(rec, out)} doubtful cells highlighted -> {out}", err=True)
+
+
+@app.command("labelstudio-export")
+def labelstudio_export(
+    records: Path = typer.Argument(..., help="A batch's JSON Lines"),
+    out: Path = typer.Option(..., "--out", help="Label Studio tasks (JSON); the labelling config goes beside it"),
+) -> None:
+    """Records as Label Studio tasks pre-annotated with cells and facts and their scores, least certain first."""
+    from extractor.review import read_batch
+    from extractor.review.labelstudio import export_tasks
+
+    typer.echo(f"labelstudio: {export_tasks(read_batch(records), out)} tasks -> {out} (+ {out.name}.config.xml)", err=True)
+
+
+@app.command("labelstudio-import")
+def labelstudio_import(
+    tasks: Path = typer.Argument(..., help="Reviewed tasks exported from Label Studio (JSON)"),
+    annotations: Optional[Path] = typer.Option(None, "--annotations", help="Where the annotations go; default: the repo's"),
+    reviewer: Optional[str] = typer.Option(None, "--reviewer", help="Who reviewed (written in the notes)"),
+) -> None:
+    """Reviewed Label Studio tasks saved as annotations (then `extractor check-data`)."""
+    from extractor import config
+    from extractor.review.labelstudio import import_tasks
+
+    written = import_tasks(tasks, annotations or config.annotations_dir(), reviewer=reviewer)
+    typer.echo(f"labelstudio: {len(written)} annotation(s) written; run `extractor check-data`", err=True)
+
+
 def main() -> None:  # pragma: no cover
     app()
 
