@@ -76,16 +76,23 @@ def row_of(rec: dict[str, Any], ind: Indicators) -> dict[str, Any]:
     return row
 
 
-def _body(rec: dict[str, Any]) -> str | None:
+def _body(rec: dict[str, Any]) -> tuple[str, ...] | None:
+    """Who reported, for pairing its years: its place and kind of body where the gazetteer places it
+    (洪泽区人民政府 and 淮安市洪泽区人民政府 are one body), else its folded name."""
     agency = _meta(rec, "agency")
-    return "".join(unicodedata.normalize("NFKC", agency).split()) if isinstance(agency, str) and agency.strip() else None
+    if not isinstance(agency, str) or not agency.strip():
+        return None
+    place = gazetteer().place(agency)
+    if place.code is not None:
+        return (place.code, place.kind)
+    return ("".join(unicodedata.normalize("NFKC", agency).split()),)
 
 
 def panel_rows(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """The panel's rows, in record order; the year-on-year change where the panel holds the previous year."""
     recs = list(records)
     inds = [indicators_of(r) for r in recs]
-    first: dict[tuple[str, int], int] = {}
+    first: dict[tuple[tuple[str, ...], int], int] = {}
     for i, rec in enumerate(recs):
         body, year = _body(rec), _year(rec)
         if body is not None and year is not None and not rec.get("error"):

@@ -30,3 +30,9 @@ def test_uncertain_and_failed_cross_checks_joined():
     (row,) = panel_rows([rec])
     assert row["cross_checks_failed"] == "copypaste.table3;hierarchy.sum"
     assert row["uncertain_indicators"].split(";")[:2] == ["applications_new", "applications_handled"]
+
+
+def test_yoy_pairs_one_body_named_two_ways():
+    """The Huai'an PDFs of ../shared name one district government 洪泽区人民政府 and 淮安市洪泽区人民政府."""
+    rows = panel_rows([record("淮安市洪泽区人民政府", 2024, new=95), record("洪泽区人民政府", 2023, new=21)])
+    assert rows[0]["applications_new_yoy"] == round((95 - 21) / 21, 6)
