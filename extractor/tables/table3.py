@@ -51,7 +51,7 @@ def read_table3(norm: Normalized, src: str, region: tuple[int, int], headings: l
     if _needs_order(st, solved, optional):
         by_order = read_by_order(text, start, end, out.template, row_classifier, st)
         report["sequence"] = by_order.report
-        if by_order.chosen is not None:
+        if by_order.chosen is not None and (not settled(st, solved) or _read(by_order.chosen[0]) > _read(st)):
             st, solved = by_order.chosen
             report["strategy"] = "sequence"
     report["status"] = solved.status
@@ -74,6 +74,11 @@ def _needs_order(st: Rows3, solved: Solved, optional: frozenset[str]) -> bool:
     missing = any(r.key not in st.materials and r.key not in optional and not r.new_template_only
                   for r in labels().table3_rows)
     return missing or not settled(st, solved)
+
+
+def _read(st: Rows3) -> int:
+    """How many rows have values."""
+    return sum(1 for m in st.materials.values() if not m.empty())
 
 
 def _old_template_row(text: str, groups: list[Anchor], anchors: list[Anchor], end: int, st: Rows3) -> bool:

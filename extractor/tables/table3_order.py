@@ -83,6 +83,8 @@ def read_by_order(text: str, start: int, end: int, template: str, row_classifier
             a, m = by_labels.anchors.get(key), by_labels.materials.get(key)
             agrees = a is not None and a.how == "exact" and m is not None and bool(m.atoms) and m.atoms[0].start == s
             st.anchors[key] = a if agrees else Anchor(key, s, e, how)
+        if any(k not in p.materials for k, m in by_labels.materials.items() if not m.empty()):
+            continue  # a row label anchoring read is never dropped for a gap
         solved = solve_rows(st)
         if settled(st, solved):
             out.chosen = (st, solved)
