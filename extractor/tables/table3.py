@@ -54,6 +54,11 @@ def read_table3(norm: Normalized, src: str, region: tuple[int, int], headings: l
         if by_order.chosen is not None and (not settled(st, solved) or _read(by_order.chosen[0]) > _read(st)):
             st, solved = by_order.chosen
             report["strategy"] = "sequence"
+        elif not settled(st, solved):
+            # Neither strategy's reading satisfies the identities: where they disagree, nothing proves the row.
+            for key in by_order.disagreeing(st):
+                s, e = st.spans[key]
+                st.anchors[key] = Anchor(key, s, e, "order_uncertain")
     report["status"] = solved.status
     report["rows"] = st.status
     differing = solved.differing()
@@ -70,10 +75,10 @@ def read_table3(norm: Normalized, src: str, region: tuple[int, int], headings: l
 
 
 def _needs_order(st: Rows3, solved: Solved, optional: frozenset[str]) -> bool:
-    """Label anchoring left a required row unread or the identities unsatisfied: try the row order."""
+    """Label anchoring left a required row unread or blank, or the identities unsatisfied: try the row order."""
     missing = any(r.key not in st.materials and r.key not in optional and not r.new_template_only
                   for r in labels().table3_rows)
-    return missing or not settled(st, solved)
+    return missing or not settled(st, solved) or any(v == "blank" for v in st.status.values())
 
 
 def _read(st: Rows3) -> int:

@@ -19,7 +19,7 @@ from extractor.tables.cells import row_total_ok
 from extractor.tables.material import RowMaterial
 from extractor.tables.readings import enumerate_readings, forced_reading
 from extractor.tables.rows3 import Rows3, settled, solve_rows
-from extractor.tables.sequence import TOTAL_FAILS, Segment, decode, label_score, segments
+from extractor.tables.sequence import TOTAL_FAILS, Placement, Segment, decode, label_score, segments
 from extractor.tables.solve import Solved
 
 # Steps one row's check of its total may take while placements are scored (a glued run is searched).
@@ -32,6 +32,20 @@ class ByOrder:
 
     chosen: tuple[Rows3, Solved] | None = None
     report: dict = field(default_factory=dict)
+    best: Placement | None = None  # the cheapest placement, settled or not
+
+    def disagreeing(self, by_labels: Rows3) -> list[str]:
+        """Rows label anchoring read from other values than the cheapest placement by order."""
+        if self.best is None:
+            return []
+        out = []
+        for key, m in by_labels.materials.items():
+            if m.empty():
+                continue
+            span = self.best.spans.get(key)
+            if span is None or not m.atoms or m.atoms[0].start != span[0]:
+                out.append(key)
+        return out
 
 
 def _row_cost(mat: RowMaterial) -> float:
@@ -75,6 +89,7 @@ def read_by_order(text: str, start: int, end: int, template: str, row_classifier
         probs = dict(zip(spans, row_classifier.span_probabilities(text, "table3", spans)))
     free = _free_gaps(text, start, end, template)
     placements = decode(segs, rows, len(lab.col3), free, _row_cost, _evidence(probs))
+    out.best = placements[0] if placements else None
     for p in placements:
         out.report["placements"] += 1
         st = Rows3(materials=p.materials, spans=p.spans)
