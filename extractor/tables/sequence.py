@@ -17,8 +17,9 @@ The `KEEP` cheapest placements are kept and handed, cheapest first, to the
 same readings and solver as label anchoring; the first whose identities
 hold is taken.  A row is never invented: every value comes from the text.
 
-Bounded by construction: at most `MAX_SEGMENTS` segments, `MAX_ROWS_PER_SEGMENT`
-rows per segment, `KEEP` paths per DP state, `MAX_PATHS` placements solved.
+Bounded by construction: at most `MAX_SEGMENTS` segments, three row counts
+tried per segment (`_row_counts`), `KEEP` paths per DP state, `MAX_PATHS`
+placements solved: O(segments × rows × KEEP) steps.
 """
 from __future__ import annotations
 
@@ -33,8 +34,6 @@ from extractor import budget
 from extractor.spec.labels import Row, fold, labels
 from extractor.tables.material import Atom, RowMaterial, material, placeholder_words
 
-# A segment holding more rows than this is split no further (a glued page may hold a table in one run).
-MAX_ROWS_PER_SEGMENT = 6
 # Past this many value segments the region is not decoded (pasted junk, not a table).
 MAX_SEGMENTS = 400
 # Cheapest paths kept per DP state, and placements handed to the solver.
@@ -140,6 +139,13 @@ def _line_atoms(text: str, a: int, b: int) -> list[list[Atom]]:
     return out
 
 
+def _row_counts(seg: Segment, ncols: int, most: int) -> list[int]:
+    """How many rows a segment can hold: one, its cells in rows of `ncols`, or one a line (at most `most`)."""
+    clean = seg.clean_cells()
+    ks = {1, len(seg.lines)} | ({clean // ncols} if clean and clean % ncols == 0 else set())
+    return sorted(k for k in ks if 1 <= k <= most)
+
+
 def _split(seg: Segment, k: int, ncols: int) -> list[RowMaterial] | None:
     """The segment as k consecutive rows: by cell count when clean, else by line; None when it cannot be."""
     clean = seg.clean_cells()
@@ -215,7 +221,7 @@ def decode(segs: Sequence[Segment], rows: Sequence[Row], ncols: int, free_gaps: 
                     big = len(segs[j].atoms) >= ncols
                     push(j + 1, r, c + STRUCTURE * (SKIP_ROWS if big else SKIP_SMALL), st + (SKIP_ROWS if big else 0.0),
                          (j, r, rank, "skip"))
-                    for k in range(1, min(MAX_ROWS_PER_SEGMENT, R - r) + 1):
+                    for k in _row_counts(segs[j], ncols, R - r):
                         if (j, k) not in splits:
                             splits[(j, k)] = _split(segs[j], k, ncols)
                         mats = splits[(j, k)]
