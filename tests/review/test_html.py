@@ -99,7 +99,7 @@ def test_candidates_are_shown_side_by_side(case):
     h = candidates_html(rec, text)
     cells = rec["tables"]["table2"]["normative_docs"]
     assert any(c.get("candidates") for c in cells.values())
-    assert "table2 · normative_docs" in h and "12184" in h  # the run as printed
+    assert "table2 · normative_docs" in h and "12084" in h  # the run as printed
     for c, cell in cells.items():
         for k, cand in enumerate(cell.get("candidates") or []):
             assert f"reading {k + 1}" in h
