@@ -98,8 +98,10 @@ LEVELS: tuple[Level, ...] = (
     Level("title_agency", 0.90, "meta", "the agency before the year in the title"),
     Level("header_date", 0.90, "meta", "a publication date in the crawler's header"),
     Level("agency_line_before", 0.85, "meta", "the agency on the line above the title"),
+    Level("period_year", 0.90, "meta", "the year of the statistics period (统计期限…1月1日) where no title gives one"),
     Level("signature_date", 0.80, "meta", "the signature date at the end"),
     Level("agency_after_year", 0.70, "meta", "the agency between the year and 政府信息公开 in the title"),
+    Level("overview_agency", 0.70, "meta", "the body named at the start of the overview (2023年，省教育厅坚持…) where no title names it"),
     Level("agency_junk", 0.30, "meta", "an agency name that reads like site furniture (Latin runs, 官网)"),
 )
 

@@ -9,7 +9,7 @@ instead of re-deriving them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 from extractor import confidence
 from extractor.spec.labels import labels
@@ -171,6 +171,14 @@ class SectionSpan:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "SectionSpan":
         return cls(d["id"], d["number"], d.get("title", ""), _span(d["span"]) or (0, 0))
+
+
+def record_cells(record: dict[str, Any]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+    """(table, row, col, cell) for every table cell of a record dict (a record as written, not a `Report`)."""
+    for t, rows in (record.get("tables") or {}).items():
+        for r, cols in rows.items():
+            for c, cell in cols.items():
+                yield t, r, c, cell
 
 
 def empty_tables() -> dict[str, dict[str, dict[str, Cell]]]:

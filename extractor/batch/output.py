@@ -4,8 +4,9 @@ While workers finish, each record is appended as a whole line with one
 write and an fsync (`Appender`), so a kill -9 at any moment leaves whole
 lines only (at worst one partial line, which `cut_partial_line` removes on
 resume).  `finalize` then rewrites the file atomically: one line per input
-in sorted path order, plus the cross-year checks, which need every record
-of the batch.  Its result depends only on the records, so re-running gives
+in sorted path order, with what the same body's other years settle of a
+doubted reading and the cross-year checks, which need every record of the
+batch (`checks.settle`, `checks.crossyear`).  Its result depends only on the records, so re-running gives
 byte-identical output.
 
 A write that fails (a full disk, a read-only directory) loses nothing
@@ -25,7 +26,9 @@ from typing import Any, Iterator
 
 from extractor.batch.records import Entry, dumps, entry_of, status_of
 from extractor.batch.tables import Spool, record_batch
-from extractor.checks.crossyear import apply_crossyear, crossyear_checks
+from extractor.checks.crossyear import crossyear_checks
+from extractor.checks.settle import apply_cross_report, plan, settled_views
+from extractor.record import record_cells
 
 
 class OutputFault(OSError):
@@ -185,6 +188,8 @@ class Final:
     dropped: int = 0
     crossyear_checks: int = 0
     crossyear_failed: int = 0
+    chain_settled_cells: int = 0  # doubted cells a year chain settled (`checks.settle`)
+    chain_settled_reports: int = 0
 
     def count(self, status: str, code: str | None) -> None:
         self.reports += 1
@@ -197,7 +202,7 @@ class Final:
 
 
 def finalize(out: Path, inputs: list[str], index: Index | None = None) -> Final:
-    """Rewrite the output: one line per input, sorted by path, cross-year checks added.
+    """Rewrite the output: one line per input, sorted by path, chain settlements and cross-year checks added.
 
     Atomic (temp file, fsync, os.replace): a kill or a full disk during it
     leaves the old, complete file (and no temp file, but for a kill), and
@@ -209,10 +214,12 @@ def finalize(out: Path, inputs: list[str], index: Index | None = None) -> Final:
     wanted = set(inputs)
     entries = {p: e for p, e in index.entries.items() if p in wanted}
     final = Final(dropped=index.lines - len(entries))
-    cross = crossyear_checks({p: e.view for p, e in entries.items() if e.view is not None})
+    views = {p: e.view for p, e in entries.items() if e.view is not None}
+    plans = plan(views)
+    cross = crossyear_checks(settled_views(views, plans))
     order = sorted(entries)
     in_place = [entries[p].offset for p in order] == sorted(e.offset for e in entries.values())
-    changed = [p for p in order if entries[p].has_cross or p in cross]
+    changed = [p for p in order if entries[p].has_cross or p in cross or p in plans]
     rewrite = changed or final.dropped or not in_place
     tmp = out.with_name(f".{out.name}.tmp{os.getpid()}")
     try:
@@ -221,10 +228,13 @@ def finalize(out: Path, inputs: list[str], index: Index | None = None) -> Final:
                 e = entries[path]
                 src.seek(e.offset)
                 line = src.read(e.length)
-                if e.has_cross or path in cross:
+                if e.has_cross or path in cross or path in plans:
                     checks = cross.get(path, [])
-                    rec = apply_crossyear(json.loads(line), checks)
+                    rec = apply_cross_report(json.loads(line), plans.get(path, []), checks)
                     line = dumps(rec)
+                    settled = sum(1 for *_, cell in record_cells(rec) if cell.get("settled"))
+                    final.chain_settled_cells += settled
+                    final.chain_settled_reports += settled > 0
                     _remake_rows(index, e, rec)
                     e.status, e.code = status_of(rec)
                     final.crossyear_checks += len(checks)

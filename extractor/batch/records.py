@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from extractor.batch.inputs import file_sha256
 from extractor.batch.tables import record_batch
-from extractor.checks.crossyear import YearView, is_crossyear, view_of
+from extractor.checks.crossyear import CROSS_KEY, YearView, is_crossyear, view_of
 from extractor.input import registry
 from extractor.input.load import load
 from extractor.record import Issue, Report
@@ -49,7 +49,7 @@ class Entry:
     status: str
     code: str | None
     view: YearView | None  # what the cross-year checks read (None: nothing to chain on)
-    has_cross: bool
+    has_cross: bool  # cross-year checks or chain settlements a final pass made (to redo)
     offset: int = 0
     length: int = 0
     cells: int | None = None  # record batch number in the cells spool
@@ -59,8 +59,9 @@ class Entry:
 def entry_of(rec: dict[str, Any]) -> Entry:
     src = rec.get("source") or {}
     status, code = status_of(rec)
+    touched = any(is_crossyear(c) for c in rec.get("checks") or []) or CROSS_KEY in (rec.get("parsing") or {})
     return Entry(path=str(src.get("path")), sha256=src.get("sha256") or "", status=status, code=code,
-                 view=view_of(rec), has_cross=any(is_crossyear(c) for c in rec.get("checks") or []))
+                 view=view_of(rec), has_cross=touched)
 
 
 @dataclass

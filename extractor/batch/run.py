@@ -223,6 +223,7 @@ def run_batch(inputs: Iterable[str], opts: Options) -> dict[str, Any]:
         "errors": sum(final.errors.values()), "errors_by_code": dict(sorted(final.errors.items())),
         "processed": len(todo), "skipped": len(paths) - len(todo), "dropped_lines": final.dropped,
         "crossyear_checks": final.crossyear_checks, "crossyear_failed": final.crossyear_failed,
+        "chain_settled_cells": final.chain_settled_cells, "chain_settled_reports": final.chain_settled_reports,
         "unmatched": unmatched, "engine": opts.engine, "workers": workers,
         "seconds": round(seconds, 3), "read_seconds": round(t_read - t0, 3),
         "reports_per_second": round(len(todo) / seconds, 2) if seconds > 0 else None,
@@ -244,8 +245,10 @@ def format_summary(s: dict[str, Any]) -> str:
         f"read {s['processed']} (skipped {s['skipped']} already done) in {s['seconds']:.1f} s"
         f" = {s['reports_per_second'] or 0:.1f} reports/s with {s['workers']} {s['engine']} workers",
     ]
-    if s["crossyear_checks"]:
-        lines.append(f"cross-year checks {s['crossyear_checks']}, failed {s['crossyear_failed']}")
+    if s["crossyear_checks"] or s["chain_settled_cells"]:
+        lines.append(f"cross-year checks {s['crossyear_checks']}, failed {s['crossyear_failed']}; "
+                     f"doubted cells settled by a chain {s['chain_settled_cells']} "
+                     f"(in {s['chain_settled_reports']} reports)")
     if s["unmatched"]:
         lines.append("matched nothing: " + " ".join(s["unmatched"]))
     return "\n".join(lines)

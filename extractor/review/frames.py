@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 from extractor import config
 from extractor.confidence import ABSENT, REASONS, REVIEW_BELOW
 from extractor.input.load import load
-from extractor.record import Report
+from extractor.record import Report, record_cells
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -73,14 +73,6 @@ def run_sample_batch(out_dir: str | os.PathLike, inputs: Sequence[str | os.PathL
     srcs = [str(p) for p in (inputs or [config.samples_dir()])]
     run_batch(srcs, Options(out=out, workers=workers, progress=False, fsync=False))
     return out
-
-
-def record_cells(record: dict[str, Any]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
-    """(table, row, col, cell) for every table cell of a record dict."""
-    for t, rows in (record.get("tables") or {}).items():
-        for r, cols in rows.items():
-            for c, cell in cols.items():
-                yield t, r, c, cell
 
 
 def review_log(record: dict[str, Any]) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from extractor import confidence
 from extractor.record import Cell, Issue
 from extractor.spec.labels import Row, labels
 from extractor.tables.anchors import RowClassifier, find_rows, furniture
-from extractor.tables.cells import TablesRead, make_cell, next_stop, region_anchors
+from extractor.tables.cells import TablesRead, make_cell, next_stop, printed, region_anchors
 from extractor.tables.material import material
 from extractor.tables.readings import CellRead, Reading, enumerate_readings
 from extractor.tables.solve import CLEAR_MARGIN
@@ -162,14 +162,7 @@ def _unsigned_where_kept(colmap: list[str | None]):
 
 
 def _printed(norm: Normalized, src: str, r: Reading, colmap: list[str | None]) -> dict[str, dict[str, Any]]:
-    """A reading's cells as the record writes them (value, span, printed text), without a confidence."""
-    out = {}
-    for col, c in zip(colmap, r.cells):
-        if col is not None:
-            d = make_cell(norm, src, c, confidence.ABSENT).to_dict()
-            del d["confidence"]
-            out[col] = d
-    return out
+    return {col: printed(norm, src, c) for col, c in zip(colmap, r.cells) if col is not None}
 
 
 def _cells(r: Reading, colmap: list[str | None]) -> dict[str, Any]:

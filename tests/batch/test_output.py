@@ -69,16 +69,19 @@ def test_crossyear_checks_on_consecutive_years(tmp_path):
     assert "table3.carried_over.total" in bad24["crossyear.carried_over"]["cells"]
     assert "total 1≠2" in bad24["crossyear.carried_over"]["detail"]
     assert not bad24["crossyear.normative_docs"]["ok"]  # 6+0-0 ≠ 5
-    assert got["c/2024.txt"]["needs_review"] is True
-    assert final.crossyear_checks == 4 and final.crossyear_failed == 2 and final.needs_review == 1
-    # Idempotent: a second pass gives the same bytes; dropping 2023 removes 2024's checks and its review flag.
+    # Both years read with certainty: the agency's own figures break the chain (issue 16): recorded, not flagged.
+    assert bad24["crossyear.carried_over"]["cause"] == "agency"
+    assert got["c/2024.txt"]["needs_review"] is False
+    assert [r["reason"] for r in got["c/2024.txt"]["review_reasons"]] == ["cross_report"]
+    assert final.crossyear_checks == 4 and final.crossyear_failed == 2 and final.needs_review == 0
+    # Idempotent: a second pass gives the same bytes; dropping 2023 removes 2024's checks and its reason.
     before = out.read_bytes()
     finalize(out, inputs)
     assert out.read_bytes() == before
     finalize(out, ["a/2022.txt", "c/2024.txt", "d/2020.txt"])
     after = {r["source"]["path"]: r for r in read_jsonl(out)}
     assert not [c for c in after["c/2024.txt"]["checks"] if c["rule"].startswith("crossyear.")]
-    assert after["c/2024.txt"]["needs_review"] is False
+    assert after["c/2024.txt"]["needs_review"] is False and after["c/2024.txt"]["review_reasons"] == []
 
 
 # ------------------------------------------------------------------ output faults (issue 10: a full disk loses nothing)

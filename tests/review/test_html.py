@@ -119,3 +119,7 @@ def test_cli_review_lists_the_batch_and_writes_one_view(case, tmp_path):
     assert page.startswith("<!doctype html>") and 'class="rv-src"' in page and "rv-v rv-low" in page
     bad = CliRunner().invoke(app, ["review", str(batch), "--report", "nope.txt", "--html", str(out)])
     assert bad.exit_code == 2
+    only = CliRunner().invoke(app, ["review", str(batch), "--reason", "agency_inconsistent"])
+    assert only.exit_code == 0 and "no report needs review" in only.output
+    assert path.name in CliRunner().invoke(app, ["review", str(batch), "--reason", "reading_doubt"]).output
+    assert CliRunner().invoke(app, ["review", str(batch), "--reason", "typo"]).exit_code == 2
