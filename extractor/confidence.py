@@ -195,9 +195,9 @@ class Reason:
 
 REASONS: tuple[Reason, ...] = (
     Reason("input", True, "the input, or a part of it, could not be read (the record's `error`, or an issue of `INPUT_ISSUES`)"),
-    Reason("reading_doubt", True, "a table cell below the review line, an open issue of the reading (a row blank, missing, ambiguous, unsolved or capped; `OPEN_ISSUES`), or a failing check of cause `reading` (a cross-report one that names a cell of this report read below `CERTAIN`)"),
+    Reason("reading_doubt", True, "a table cell below the review line, an open issue of the reading (a row blank, missing, ambiguous, unsolved or capped; `OPEN_ISSUES`), or a failing check of cause `reading` (a cross-report one where a cell of this report it names is below the review line)"),
     Reason("agency_inconsistent", True, "the report's own figures disagree though every cell involved was read without doubt: a failing identity or prose total of cause `agency`"),
-    Reason("cross_report", False, "another report of the batch disagrees with figures of this one read at or above `CERTAIN` (a year chain the agency's own figures break): recorded and named, not a doubt about the reading"),
+    Reason("cross_report", False, "another report of the batch disagrees with figures of this one read without doubt (at or above the review line; a year chain the agency's own figures break): recorded and named, not a doubt about the reading"),
 )
 _REASON = {r.kind: r for r in REASONS}
 # Issue codes of an input read only in part.
@@ -214,12 +214,12 @@ def _doubts(check: Any, confidence_of: dict[str, float]) -> bool:
 
     A per-report check says so by its cause.  A cross-report check is
     attached to one report but compares two: it doubts this one's reading
-    only where a cell of this report it names was read below `CERTAIN`
+    only where a cell of this report it names was read in doubt (below the review line)
     (the other report's doubts are that report's own reasons).
     """
     if check.other is None:
         return check.cause != "agency"
-    return any(confidence_of.get(c, ABSENT) < CERTAIN for c in _named_cells(check))
+    return any(confidence_of.get(c, ABSENT) < REVIEW_BELOW for c in _named_cells(check))
 
 
 def review_reasons(rep: _Reviewable) -> list[dict[str, Any]]:

@@ -89,8 +89,10 @@ def test_a_chain_broken_between_certain_readings_is_recorded_and_does_not_flag()
                                                    ["crossyear.carried_over"], "cells": ["table3.new.total"],
                                                    "reports": [other]}]
     assert not confidence.needs_review(certain) and certain.confidence == 0.99
-    # the same break where this report's own cell is not certain (settled by the narrative, say) doubts its reading
-    assert _kinds(_report(confidence.NARRATIVE, checks=[chain])) == [("reading_doubt", True)]
+    # settled by the report's own prose (not a claim of certainty, but not in doubt): still the agency's break
+    assert _kinds(_report(confidence.NARRATIVE, checks=[chain])) == [("cross_report", False)]
+    # where this report's own cell is in doubt, the break is part of that doubt
+    assert _kinds(_report(confidence.AMBIGUOUS, checks=[chain])) == [("reading_doubt", True)]
 
 
 def _readme_reasons() -> list[tuple[str, bool, str]]:

@@ -11,9 +11,11 @@ into each record.  The rules read a small view of a record (`YearView`),
 kept per record while the batch runs, so the whole batch is never held.
 
 Agencies break these chains on their own (re-counts, documents lapsing or
-revised): a chain broken between figures both reports read at or above
-`CERTAIN` is the agency's, cause "agency", and does not flag either
-report; where a side was read below it, cause "reading".
+revised): a chain broken between figures both reports read without doubt
+(at or above `REVIEW_BELOW`: printed, solved, or settled by the report's
+own prose) is the agency's, cause "agency", and flags neither report;
+where a side was read in doubt, cause "reading" (that side is flagged for
+its doubt anyway).
 
 The shape of a cross-report check entry (in the record's `checks`; the
 other cross-report families — hierarchy, copy-paste — write the same)::
@@ -39,7 +41,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Mapping
 
-from extractor.confidence import ABSENT, CERTAIN, PERSON
+from extractor.confidence import ABSENT, PERSON, REVIEW_BELOW
 from extractor.record import Check
 from extractor.spec.labels import labels
 from extractor.spec.metrics import rules
@@ -167,7 +169,7 @@ def _names(prev: YearView, relation: str = "previous") -> dict[str, Any]:
 
 def _cause(confs: list[float]) -> str:
     """A broken chain is the agency's where every figure it compares was read without doubt."""
-    return "agency" if all(c >= CERTAIN for c in confs) else "reading"
+    return "agency" if all(c >= REVIEW_BELOW for c in confs) else "reading"
 
 
 def check_carried_over(prev: YearView, cur: YearView) -> Check | None:

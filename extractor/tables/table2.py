@@ -39,7 +39,9 @@ def _hint_patterns() -> list[tuple[str, str, re.Pattern]]:
     for row, obj in hints["objects"].items():
         for col, verb in hints["verbs"].items():
             pat = (rf"{verb}[^。;,\d]{{0,8}}{obj}[^。;,\d]{{0,4}}?(\d+)\s*{unit}"
-                   rf"|{obj}[^。;,\d]{{0,6}}{verb}[^。;,\d]{{0,4}}?(\d+)\s*{unit}")
+                   rf"|{obj}[^。;,\d]{{0,6}}{verb}[^。;,\d]{{0,4}}?(\d+)\s*{unit}"
+                   rf"|{obj}[^。;,\d]{{0,8}}?\d+\s*{unit}\s*[、,]\s*{verb}\s*(\d+)\s*{unit}"
+                   rf"|{obj}[^。;]{{0,40}}?(\d+)\s*{unit}[^。;,、\d]{{0,4}}?{hints['passive']}{verb}")
             out.append((row, col, re.compile(pat)))
     return out
 
@@ -53,7 +55,7 @@ def narrative_hints(text: str, exclude: tuple[int, int] | None) -> dict[tuple[st
         for m in rx.finditer(text):
             if exclude and exclude[0] <= m.start() < exclude[1]:
                 continue
-            v = m.group(1) or m.group(2)
+            v = next(g for g in m.groups() if g)
             hints.setdefault((row, col), set()).add(int(v))
     return hints
 
@@ -179,6 +181,11 @@ def _rank(r: Reading, row: Row, colmap: list[str | None], prior: Plausibility | 
     return round(score, 6) if score is not None else _size_rule(r.values, row)
 
 
+def _clear(rs: list[Reading]) -> bool:
+    """The cheapest reading is clearly cheaper than every other (`solve.CLEAR_MARGIN`)."""
+    return len(rs) == 1 or rs[1].cost >= rs[0].cost + CLEAR_MARGIN
+
+
 def _choose_table2(row: Row, rs: list[Reading], colmap: list[str | None], hints, prior: Plausibility | None
                    ) -> tuple[Reading, list[float], dict, str, list[Reading]]:
     """(the reading taken, its cells' levels, other values per cell, how it was chosen, the contenders
@@ -193,7 +200,9 @@ def _choose_table2(row: Row, rs: list[Reading], colmap: list[str | None], hints,
         fit = [r for r in rs if all(r.cells[k].value in vals for k, vals in stated)]
         if len(fit) == 1:
             r = fit[0]
-            return r, [confidence.NARRATIVE] * len(r.cells), {}, "narrative", [r]
+            # the prose names the reading the printed layout already clearly prefers: the layout's level stands
+            level = confidence.PREFERRED if r is rs[0] and _clear(rs) else confidence.NARRATIVE
+            return r, [level] * len(r.cells), {}, "narrative", [r]
         if fit:
             rs = fit
     best_cost = rs[0].cost
