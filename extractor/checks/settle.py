@@ -135,7 +135,7 @@ def settled_views(views: Mapping[str, YearView], plans: Mapping[str, list[Settle
                 sols = [view.readings["table3"][i] for i in s.fits]
                 rows = {r: [sol.get(r, view.values[r]) for sol in sols] for r in ("carried_over", "carried_forward")}
             for row, fitting in rows.items():
-                confs = tuple(CHAINED if len({f[k] for f in fitting}) == 1 else old
+                confs = tuple(CHAINED if old < REVIEW_BELOW and len({f[k] for f in fitting}) == 1 else old
                               for k, old in enumerate(view.confidence[row]))
                 view = view.with_row(row, tuple(fitting[0]), confs)
         out[path] = view

@@ -66,7 +66,7 @@ class Plausibility(Protocol):
     def score(self, row: str, cells: Mapping[str, Any]) -> float | None: ...
 
 
-def _size_rule(values: tuple, row: Row) -> float:
+def size_rule(values: tuple, row: Row) -> float:
     """Without the learned prior: in force ≥ issued; few huge numbers."""
     score = 0.0
     if len(values) == 3 and row.key in ("rules", "normative_docs"):
@@ -178,7 +178,7 @@ def _prior_ranks(prior: Plausibility | None, row: Row, colmap: list[str | None],
 def _rank(r: Reading, row: Row, colmap: list[str | None], prior: Plausibility | None) -> float:
     """How plausible a reading is: the learned prior's log score where it has one, else the size rule."""
     score = prior.score(row.key, _cells(r, colmap)) if prior is not None else None
-    return round(score, 6) if score is not None else _size_rule(r.values, row)
+    return round(score, 6) if score is not None else size_rule(r.values, row)
 
 
 def _clear(rs: list[Reading]) -> bool:
