@@ -6,19 +6,19 @@ For every annotated report whose reading keeps several equally cheap
 readings of a glued table-2 run (`parsing.table2.readings`), the prior is
 learned again from every other annotated report (`training.prior`) and the
 readings ranked by it; the gold reading's rank is printed beside the rank
-the size rule (`tables.table2`, the ranking before the prior) gives it.
+the reader gives it without the prior (the size rule of `tables.table2`,
+the ranking before the prior, ties in the order the readings were found).
 Runs whose gold itself rests on plausibility or a chain (the annotation's
 `uncertain` cells) are listed apart: their gold is a judgement, not a fact.
 """
 from __future__ import annotations
 
-import json
+from dataclasses import replace
 from pathlib import Path
 
 import extractor
+from extractor import classify
 from extractor.classify.prior import build
-from extractor.spec.labels import labels
-from extractor.tables.table2 import size_rule
 from extractor.training import prior as P
 from extractor.training.annotations import load_annotations
 
@@ -28,14 +28,16 @@ COLS = ("issued", "repealed", "in_force")
 
 def main() -> None:
     anns = load_annotations(ROOT / "annotations", with_text=False)
-    rows = {r.key: r for r in labels().table2_rows}
+    shipped = classify.load_models(ROOT / "models")
+    without = replace(shipped, prior=None)
     firsts = {"prior": [0, 0], "size rule": [0, 0]}
     for a in anns:
         path = (ROOT / a.data["text"]["path"]).resolve()
         if not path.exists():
             continue
-        rec = extractor.extract_file(path).to_dict()
+        rec = extractor.extract_file(path, models=shipped).to_dict()
         readings = (rec["parsing"].get("table2") or {}).get("readings") or {}
+        plain = (extractor.extract_file(path, models=without).to_dict()["parsing"].get("table2") or {}).get("readings") or {}
         if not readings:
             continue
         others = [b for b in anns if b.id != a.id]
@@ -49,7 +51,7 @@ def main() -> None:
                 print(f"{a.id} {row}: gold {want} is not among the {len(values)} readings kept")
                 continue
             by_prior = sorted(values, key=lambda v: -prior.score(row, dict(zip(COLS, v))))
-            by_size = sorted(values, key=lambda v: -size_rule(v, rows[row]))
+            by_size = [tuple(r["cells"][c]["value"] for c in COLS) for r in plain.get(row, rs)]
             doubted = any(f"table2.{row}.{c}" in (a.data.get("uncertain") or []) for c in COLS)
             rank_p, rank_s = by_prior.index(want) + 1, by_size.index(want) + 1
             if not doubted:

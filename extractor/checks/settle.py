@@ -12,14 +12,17 @@ chains to its neighbours:
   above `REVIEW_BELOW`, and not themselves settled by a chain: no chains
   of chains), and a chain never touches a reading that is not in doubt;
 - the readings considered are the equally cheap ones the reader kept
-  (`parsing.table2.readings`, `parsing.table3.solutions`); those every
-  available chain fits exactly are kept; none fitting means the agency's
-  chain is broken (or its reading is not among them), and nothing changes;
+  (`parsing.table2.readings`, `parsing.table3.solutions`, in the reader's
+  order: cheapest, then most plausible); those every available chain fits
+  exactly are kept, and they must include the reader's first: none
+  fitting means the agency's chain is broken (or its reading is not among
+  them), and a chain fitting only readings ranked lower is evidence
+  against evidence (a broken chain can fit a wrong reading by chance);
+  either way nothing changes;
 - a cell every fitting reading agrees on is settled at `confidence.CHAINED`
   (never above its row's anchor), with `settled` naming the rule and the
   other report; where fitting readings still differ, the cell stays in
-  doubt with only their values as `candidates`; the reading shown is the
-  first fitting one (the reader's order: cheapest, then most plausible).
+  doubt with only their values as `candidates`, the reader's first shown.
 
 Everything it changes is kept under `parsing.crossyear.was` and undone
 first, so a batch's final pass can run again (resume) and give the same
@@ -59,6 +62,17 @@ def _doubted(view: YearView, row: str) -> bool:
     return any(k < REVIEW_BELOW for v, k in zip(view.values[row], view.confidence.get(row) or ()) if v is not None)
 
 
+def _confirms(fits: tuple[int, ...], readings: tuple) -> bool:
+    """The chains narrow the readings and keep the one the reader put first (cheapest, then most plausible).
+
+    A chain the agency broke can fit a wrong reading by chance (a few in a
+    thousand generated reports whose every chain is broken); one that
+    fits only a reading the reader ranked lower is two pieces of evidence
+    disagreeing, and settles nothing.
+    """
+    return bool(fits) and fits[0] == 0 and len(fits) < len(readings)
+
+
 def _table2(view: YearView, row: str, prev: YearView | None, nxt: YearView | None) -> Settlement | None:
     readings = view.readings.get(row)
     if not readings or len(readings) < 2 or not _doubted(view, row):
@@ -78,7 +92,7 @@ def _table2(view: YearView, row: str, prev: YearView | None, nxt: YearView | Non
     cols = columns(row)
     fits = tuple(i for i, values in enumerate(readings)
                  if all(num(v) for v in values) and all(t(dict(zip(cols, values))) for t in tests))
-    if not fits or len(fits) == len(readings):
+    if not _confirms(fits, readings):
         return None
     return Settlement("table2", row, fits, "crossyear.normative_docs", tuple(others))
 
@@ -105,7 +119,7 @@ def _table3(view: YearView, prev: YearView | None, nxt: YearView | None) -> Sett
         return True
 
     fits = tuple(i for i, sol in enumerate(solutions) if fits_all(sol))
-    if not fits or len(fits) == len(solutions):
+    if not _confirms(fits, solutions):
         return None
     return Settlement("table3", None, fits, "crossyear.carried_over", tuple(o.ref(rel) for _, o, _, rel in pairs))
 

@@ -171,12 +171,26 @@ def _table3_record(path: str, year: int, solutions: list[int] | None, forward: d
 
 
 def test_table3_carried_over_settled_by_last_years_carried_forward():
-    """Made-up joint readings: 5 or 2 applications carried over from 2022, which carried 2 forward."""
-    cur = _table3_record("b.txt", 2023, solutions=[5, 2])
+    """Made-up joint readings: 2 or 5 applications carried over from 2022, which carried 2 forward."""
+    cur = _table3_record("b.txt", 2023, solutions=[2, 5])
     over = {c: cell["value"] for c, cell in cur["tables"]["table3"]["carried_over"].items()}
     prev = _table3_record("a.txt", 2022, None, forward={**over, "natural_person": 2})
     got = settle(prev, cur)
     cell = got[2023]["tables"]["table3"]["carried_over"]["natural_person"]
     assert (cell["value"], cell["confidence"]) == (2, confidence.CHAINED) and "candidates" not in cell
     assert cell["settled"]["by"] == "crossyear.carried_over"
+
+
+def test_a_chain_that_fits_only_a_reading_ranked_lower_settles_nothing():
+    """Two pieces of evidence disagree (a chain the agency broke fits a wrong reading by chance): both stay open.
+
+    Seen in the calibration's generated bodies whose every chain is broken (benchmarks/calibration.py --broken 1).
+    """
+    cur = _table3_record("b.txt", 2023, solutions=[5, 2])
+    over = {c: cell["value"] for c, cell in cur["tables"]["table3"]["carried_over"].items()}
+    prev = _table3_record("a.txt", 2022, None, forward={**over, "natural_person": 2})
+    got = settle(prev, cur)
+    cell = got[2023]["tables"]["table3"]["carried_over"]["natural_person"]
+    assert (cell["value"], cell["confidence"]) == (5, confidence.AMBIGUOUS) and "settled" not in cell
+    assert got[2023]["needs_review"]
 
