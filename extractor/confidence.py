@@ -265,6 +265,11 @@ def review_reasons(rep: _Reviewable) -> list[dict[str, Any]]:
     return [{"reason": r.kind, "review": r.review, **found[r.kind]} for r in REASONS if r.kind in found]
 
 
-def needs_review(rep: _Reviewable) -> bool:
-    """Whether a person must act on a report: one of its reasons asks it (see `REASONS`)."""
-    return any(_REASON[r["reason"]].review for r in review_reasons(rep))
+def needs_review(rep: _Reviewable, reasons: list[dict[str, Any]] | None = None) -> bool:
+    """Whether a person must act on a report: one of its reasons (`review_reasons`, or given) asks it."""
+    return any(_REASON[r["reason"]].review for r in (review_reasons(rep) if reasons is None else reasons))
+
+
+def check_flags(reasons: list[dict[str, Any]]) -> bool:
+    """Whether a failing check flags the report (the report's confidence is then capped, `report`)."""
+    return any(r["review"] and r.get("checks") for r in reasons)

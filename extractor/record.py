@@ -222,9 +222,11 @@ class Report:
         A failing check caps it when it asks a person to act; a year chain
         the agency broke between readings without doubt does not.
         """
-        failed = any(r["review"] and r.get("checks") for r in self.review_reasons)
+        return self._confidence(self.review_reasons)
+
+    def _confidence(self, reasons: list[dict[str, Any]]) -> float:
         return confidence.report((c.confidence for *_, c in self.cells() if c.value is not None),
-                                 check_failed=failed, error=self.error is not None)
+                                 check_failed=confidence.check_flags(reasons), error=self.error is not None)
 
     @property
     def needs_review(self) -> bool:
@@ -237,6 +239,7 @@ class Report:
         return confidence.review_reasons(self)
 
     def to_dict(self) -> dict[str, Any]:
+        reasons = self.review_reasons
         issues = [i.to_dict() for i in self.issues]
         if self.error is not None and not any(i["code"] == self.error.code for i in issues):
             issues.insert(0, self.error.to_dict())
@@ -251,9 +254,9 @@ class Report:
             },
             "facts": [f.to_dict() for f in self.facts],
             "checks": [c.to_dict() for c in self.checks],
-            "confidence": round(self.confidence, 4),
-            "needs_review": self.needs_review,
-            "review_reasons": self.review_reasons,
+            "confidence": round(self._confidence(reasons), 4),
+            "needs_review": confidence.needs_review(self, reasons),
+            "review_reasons": reasons,
             "issues": issues,
             "template": self.template,
             "error": self.error.to_dict() if self.error else None,
