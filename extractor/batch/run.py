@@ -13,9 +13,11 @@ The shape of a run, and why:
    parses a record it wrote.  Records are appended as whole lines with one
    write and an fsync, so a kill -9 at any moment leaves whole lines only.
 4. `finalize` rewrites the output atomically (temp file + os.replace): one
-   line per input in sorted path order, plus the cross-year checks, which
-   need every record of the batch.  Its result depends only on the records,
-   so re-running gives byte-identical output.
+   line per input in sorted path order, with what the same body's adjacent
+   years settle of a doubted reading and the cross-year checks, which need
+   every record of the batch (`checks.settle`, `checks.crossyear`).  Its
+   result depends only on the records, so re-running gives byte-identical
+   output.
 5. The long tables (`--cells`, `--facts`) are written last, in the same
    order, from the rows the workers made (spooled to a temporary Arrow file),
    so memory stays flat in the number of reports.
