@@ -157,20 +157,20 @@ def annotate(
 def train(
     annotations: Optional[Path] = typer.Option(None, "--annotations", help="The annotations directory; default: the repo's"),
     out: Optional[Path] = typer.Option(None, "--out", help="Where the models go; default: the repo's models/"),
-    which: str = typer.Option("all", "--which", help="tables, facts or all"),
+    which: str = typer.Option("all", "--which", help="tables, facts, prior or all"),
     cv: bool = typer.Option(False, "--cv", help="Also run the grouped cross-validation and record it in the meta and card"),
     samples: Optional[bool] = typer.Option(
         None, "--with-samples/--without-samples",
         help="Count the bundled samples (samples/ and their gold) as annotated documents; "
              "default: only when some annotation's text is absent (no ../shared beside a fresh clone)"),
 ) -> None:
-    """Retrain from the annotations: the table classifier and the facts model."""
+    """Retrain from the annotations: the table classifier, the facts model and the table-2 prior."""
     from extractor import config
     from extractor.training.run import WHICH, train_models
     from extractor.training.trainset import trained_on
 
-    if which not in ("tables", "facts", "all"):
-        typer.echo("extractor: --which must be tables, facts or all", err=True)
+    if which not in ("tables", "facts", "prior", "all"):
+        typer.echo("extractor: --which must be tables, facts, prior or all", err=True)
         raise typer.Exit(2)
     out = out or config.models_dir()
     try:
@@ -184,6 +184,10 @@ def train(
         typer.echo(f"tables model: {out / 'tables.skops'} ({trained_on(meta, ('report', 'sample'))}; "
                    f"+ {meta['config']['generated']} generated reports; {meta['data']['fragments']} fragments, "
                    f"fresh generated accuracy {meta['metrics']['fresh_generated']['accuracy']:.4f})")
+    if "prior_meta" in res:
+        meta = res["prior_meta"]
+        typer.echo(f"table-2 prior: {out / meta['model']} (gold rows of {meta['documents_used']} annotated reports: "
+                   + ", ".join(f"{row} {n}" for row, n in meta["rows"].items()) + ")")
     if "facts_meta" in res:
         meta = res["facts_meta"]
         typer.echo(f"facts model: {out / meta['model']} ({trained_on(meta)}; "
@@ -263,6 +267,8 @@ def review(
     sort: str = typer.Option("confidence", "--sort", help="Column to sort by (confidence, n_failing, low_cells, ...)"),
     report: Optional[str] = typer.Option(None, "--report", help="A report (its position or the end of its path) to render"),
     html_out: Optional[Path] = typer.Option(None, "--html", help="Write that report's review view here (standalone HTML)"),
+    reason: Optional[list[str]] = typer.Option(None, "--reason", help="Only reports with this reason (input, "
+                                               "reading_doubt, agency_inconsistent, cross_report; repeatable), flagged or not"),
 ) -> None:
     """The reports of a batch that need a look, least certain first; optionally one report's review view as HTML.
 
@@ -274,7 +280,11 @@ def review(
         typer.echo(f"extractor: no such file: {batch_file}", err=True)
         raise typer.Exit(2)
     records = read_batch(batch_file)
-    df = review_frame(records, only_review=not all_reports)
+    try:
+        df = review_frame(records, only_review=not all_reports, reason=reason or None)
+    except ValueError as e:
+        typer.echo(f"extractor: --reason: {e}", err=True)
+        raise typer.Exit(2)
     if sort not in df.columns:
         typer.echo(f"extractor: --sort must be one of {', '.join(df.columns)}", err=True)
         raise typer.Exit(2)

@@ -14,13 +14,20 @@ The two combinations:
   (`cell`, with `anchor` for the anchor's own confidence), and capped at
   `check_failed` when an identity naming it fails;
 - a report: its least certain table cell, at most `report_check_failed`
-  while a check fails, 0 when nothing was read (`report`).
+  while a check that flags it fails, 0 when nothing was read (`report`).
 
-`needs_review` is the one review policy: a reading in doubt (a table cell
-below `REVIEW_BELOW`), a failing check, an open issue (a row blank, missing,
-ambiguous or unsolved, not settled by a person) or an input that could not
-be read.  A fact's confidence alone does not set it: measured, the facts
-model is under-confident (README), so it would flag nearly every record.
+The review policy is reasons, not one bit (`REASONS`, `review_reasons`):
+a record says why a person should look — a reading in doubt (a table cell
+below `REVIEW_BELOW`, an open issue such as a row blank, missing, ambiguous
+or unsolved and not settled by a person, a failing check of cause
+`reading`), the report's own figures disagreeing though read without doubt
+(`agency` cause), another report of the batch disagreeing with figures read
+without doubt, or an input that could not be read — and `needs_review` is
+true when one of those reasons asks a person to act.  A year chain broken
+between two readings without doubt is a fact about the agency's figures
+(re-counts, 自然失效, 修订), recorded as `cross_report` and not a flag.  A
+fact's confidence alone is no reason: measured, the facts model is
+under-confident (README), so it would flag nearly every record.
 """
 from __future__ import annotations
 
@@ -30,7 +37,12 @@ from typing import Any, Iterable, Iterator, Protocol
 
 
 class _Reviewable(Protocol):
-    """What the review policy reads of a report (`record.Report`, which imports this module)."""
+    """What the review policy reads of a report (`record.Report`, which imports this module).
+
+    A check of `checks` has `rule`, `ok`, `cells`, `cause` and `other` (the
+    other report a cross-report check names, else None); an issue has
+    `code`, `resolved`.
+    """
 
     error: Any
     checks: list
@@ -55,6 +67,7 @@ LEVELS: tuple[Level, ...] = (
     Level("placeholder", 0.95, "cell", "a placeholder (`/`, `—`, `无`) read as 0"),
     Level("preferred", 0.93, "cell", "glued; several readings satisfy the identities and this one is clearly the cheapest (fewest repairs)"),
     Level("agreed", 0.90, "cell", "a cell every equally cheap reading of an ambiguous table-2 run reads the same"),
+    Level("chained", 0.88, "cell", "a doubted glued run settled by a year chain (结转, 现行有效) with another report of the batch whose cells are read without doubt: the one reading that fits; `settled` names the other report"),
     Level("narrative", 0.85, "cell", "a table-2 glued run settled by a number the narrative states"),
     Level("check_failed", 0.85, "cell", "the cap of a cell named by a failing identity"),
     Level("second", 0.75, "cell", "glued; a clear-second reading differs on this cell"),
@@ -87,8 +100,10 @@ LEVELS: tuple[Level, ...] = (
     Level("title_agency", 0.90, "meta", "the agency before the year in the title"),
     Level("header_date", 0.90, "meta", "a publication date in the crawler's header"),
     Level("agency_line_before", 0.85, "meta", "the agency on the line above the title"),
+    Level("period_year", 0.90, "meta", "the year of the statistics period (统计期限…1月1日) where no title gives one"),
     Level("signature_date", 0.80, "meta", "the signature date at the end"),
     Level("agency_after_year", 0.70, "meta", "the agency between the year and 政府信息公开 in the title"),
+    Level("overview_agency", 0.70, "meta", "the body named at the start of the overview (2023年，省教育厅坚持…) where no title names it"),
     Level("agency_junk", 0.30, "meta", "an agency name that reads like site furniture (Latin runs, 官网)"),
 )
 
@@ -116,6 +131,7 @@ PLACEHOLDER = value("placeholder")
 PREFERRED = value("preferred")
 AGREED = value("agreed")
 NARRATIVE = value("narrative")
+CHAINED = value("chained")
 CHECK_FAILED = value("check_failed")
 SECOND = value("second")
 BLANK = value("blank")
@@ -173,12 +189,92 @@ def report(cell_confidences: Iterable[float], *, check_failed: bool, error: bool
     return c
 
 
-def needs_review(rep: _Reviewable) -> bool:
-    """Whether a person must look at a report (see the module docstring)."""
+@dataclass(frozen=True)
+class Reason:
+    """A kind of reason for a look: whether it asks a person to act (sets `needs_review`), and when it is given."""
+
+    kind: str
+    review: bool
+    when: str
+
+
+REASONS: tuple[Reason, ...] = (
+    Reason("input", True, "the input, or a part of it, could not be read (the record's `error`, or an issue of `INPUT_ISSUES`)"),
+    Reason("reading_doubt", True, "a table cell below the review line, an open issue of the reading (a row blank, missing, ambiguous, unsolved or capped; `OPEN_ISSUES`), or a failing check of cause `reading` (a cross-report one where a cell of this report it names is below the review line)"),
+    Reason("agency_inconsistent", True, "the report's own figures disagree though every cell involved was read without doubt: a failing identity or prose total of cause `agency`"),
+    Reason("cross_report", False, "another report of the batch disagrees with figures of this one read without doubt (at or above the review line; a year chain the agency's own figures break): recorded and named, not a doubt about the reading"),
+)
+_REASON = {r.kind: r for r in REASONS}
+# Issue codes of an input read only in part.
+INPUT_ISSUES = ("input.truncated",)
+
+
+def _named_cells(check: Any) -> list[str]:
+    """The table cells a check names (`table.row.col`; prose totals name `fact@s-e` too)."""
+    return [c for c in check.cells if c.startswith("table")]
+
+
+def _doubts(check: Any, confidence_of: dict[str, float]) -> bool:
+    """Whether a failing check doubts this report's reading.
+
+    A per-report check says so by its cause.  A cross-report check is
+    attached to one report but compares two: it doubts this one's reading
+    only where a cell of this report it names was read in doubt (below the review line)
+    (the other report's doubts are that report's own reasons).
+    """
+    if check.other is None:
+        return check.cause != "agency"
+    return any(confidence_of.get(c, ABSENT) < REVIEW_BELOW for c in _named_cells(check))
+
+
+def review_reasons(rep: _Reviewable) -> list[dict[str, Any]]:
+    """Why a person should look at a report: one entry per kind of `REASONS` that applies, in that order.
+
+    Each entry is {"reason": kind, "review": whether it asks a person to
+    act, ...} with what it is about: `cells` (table.row.col), `issues`
+    (codes), `checks` (rules) and, for `cross_report`, `reports` (the other
+    reports named).
+    """
+    found: dict[str, dict[str, list]] = {}
+
+    def add(kind: str, key: str, *items: Any) -> None:
+        bucket = found.setdefault(kind, {}).setdefault(key, [])
+        bucket.extend(i for i in items if i not in bucket)
+
     if rep.error is not None:
-        return True
-    if any(not ch.ok for ch in rep.checks):
-        return True
-    if any(c.value is not None and c.confidence < REVIEW_BELOW for *_, c in rep.cells()):
-        return True
-    return any(i.code.endswith(OPEN_ISSUES) and not i.resolved for i in rep.issues)
+        add("input", "issues", rep.error.code)
+    confidence_of: dict[str, float] = {}
+    for table, row, col, c in rep.cells():
+        name = f"{table}.{row}.{col}"
+        confidence_of[name] = c.confidence if c.value is not None else PERSON
+        if c.value is not None and c.confidence < REVIEW_BELOW:
+            add("reading_doubt", "cells", name)
+    for issue in rep.issues:
+        if issue.resolved:
+            continue
+        if issue.code in INPUT_ISSUES:
+            add("input", "issues", issue.code)
+        elif issue.code.endswith(OPEN_ISSUES):
+            add("reading_doubt", "issues", issue.code)
+    for check in rep.checks:
+        if check.ok:
+            continue
+        if _doubts(check, confidence_of):
+            kind = "reading_doubt"
+        else:
+            kind = "agency_inconsistent" if check.other is None else "cross_report"
+        add(kind, "checks", check.rule)
+        add(kind, "cells", *_named_cells(check))
+        if check.other is not None:
+            add(kind, "reports", check.other)
+    return [{"reason": r.kind, "review": r.review, **found[r.kind]} for r in REASONS if r.kind in found]
+
+
+def needs_review(rep: _Reviewable, reasons: list[dict[str, Any]] | None = None) -> bool:
+    """Whether a person must act on a report: one of its reasons (`review_reasons`, or given) asks it."""
+    return any(_REASON[r["reason"]].review for r in (review_reasons(rep) if reasons is None else reasons))
+
+
+def check_flags(reasons: list[dict[str, Any]]) -> bool:
+    """Whether a failing check flags the report (the report's confidence is then capped, `report`)."""
+    return any(r["review"] and r.get("checks") for r in reasons)

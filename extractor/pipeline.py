@@ -95,7 +95,7 @@ def _read(doc: Document, report: Report, models: Models) -> None:
     headings = find_sections(norm.text)
     report.sections = _section_spans(norm, headings)
 
-    read = read_tables(norm, text, headings, models.rows)
+    read = read_tables(norm, text, headings, models.rows, models.prior)
     report.tables = read.tables
     report.template = read.template
     report.parsing = read.parsing

@@ -9,7 +9,7 @@ instead of re-deriving them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 from extractor import confidence
 from extractor.indicators import compute as compute_indicators
@@ -31,6 +31,9 @@ class Cell:
     # Where a placeholder ("/", "—", "无") stands: `span` must show digits,
     # so a zero read from a mark has span null and its place here.
     raw_span: tuple[int, int] | None = None
+    # Set when evidence from another report settled a doubted reading (a year
+    # chain): {"by": rule, "other": the other report, "was": the cell before}.
+    settled: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -44,12 +47,14 @@ class Cell:
             d["candidates"] = self.candidates
         if self.raw_span is not None:
             d["raw_span"] = list(self.raw_span)
+        if self.settled is not None:
+            d["settled"] = self.settled
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Cell":
         return cls(d.get("value"), float(d.get("confidence") or 0.0), _span(d.get("span")), d.get("raw"),
-                   d.get("candidates"), _span(d.get("raw_span")))
+                   d.get("candidates"), _span(d.get("raw_span")), d.get("settled"))
 
 
 def _span(s: Any) -> tuple[int, int] | None:
@@ -102,18 +107,23 @@ class Issue:
     code: str
     message: str
     span: tuple[int, int] | None = None
-    # Set by a person in review: the doubt this issue raised is settled.
+    # Set by a person in review, or by evidence from another report: the doubt this issue raised is settled.
     resolved: bool = False
+    # What settled it when not a person: the rule of the cross-report evidence (a later pass may undo it).
+    resolved_by: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"code": self.code, "message": self.message, "span": list(self.span) if self.span else None}
         if self.resolved:
             d["resolved"] = True
+        if self.resolved_by:
+            d["resolved_by"] = self.resolved_by
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Issue":
-        return cls(d["code"], d.get("message", ""), _span(d.get("span")), bool(d.get("resolved", False)))
+        return cls(d["code"], d.get("message", ""), _span(d.get("span")), bool(d.get("resolved", False)),
+                   d.get("resolved_by"))
 
 
 @dataclass
@@ -125,8 +135,14 @@ class Check:
     # "agency" when the numbers were read with certainty and still do not add
     # up (the report's own error); "reading" when our reading is in doubt.
     cause: str | None = None
-    # Keys other check families add (a cross-year check names the `previous` report).
+    # Keys other check families add: a cross-report check names the `other`
+    # report (`checks.crossyear` documents the shape).
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def other(self) -> dict[str, Any] | None:
+        """The other report a cross-report check compares this one with (None for a check of one report)."""
+        return self.extra.get("other")
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"rule": self.rule, "ok": self.ok, "detail": self.detail, "cells": self.cells}
@@ -156,6 +172,14 @@ class SectionSpan:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "SectionSpan":
         return cls(d["id"], d["number"], d.get("title", ""), _span(d["span"]) or (0, 0))
+
+
+def record_cells(record: dict[str, Any]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+    """(table, row, col, cell) for every table cell of a record dict (a record as written, not a `Report`)."""
+    for t, rows in (record.get("tables") or {}).items():
+        for r, cols in rows.items():
+            for c, cell in cols.items():
+                yield t, r, c, cell
 
 
 def empty_tables() -> dict[str, dict[str, dict[str, Cell]]]:
@@ -194,16 +218,29 @@ class Report:
 
     @property
     def confidence(self) -> float:
-        """The report as a whole (`confidence.report`): facts keep their own confidences and do not enter."""
+        """The report as a whole (`confidence.report`): facts keep their own confidences and do not enter.
+
+        A failing check caps it when it asks a person to act; a year chain
+        the agency broke between readings without doubt does not.
+        """
+        return self._confidence(self.review_reasons)
+
+    def _confidence(self, reasons: list[dict[str, Any]]) -> float:
         return confidence.report((c.confidence for *_, c in self.cells() if c.value is not None),
-                                 check_failed=any(not ch.ok for ch in self.checks), error=self.error is not None)
+                                 check_failed=confidence.check_flags(reasons), error=self.error is not None)
 
     @property
     def needs_review(self) -> bool:
-        """Whether a person must look (`confidence.needs_review`, the one policy)."""
+        """Whether a person must act (`confidence.needs_review`, the one policy)."""
         return confidence.needs_review(self)
 
+    @property
+    def review_reasons(self) -> list[dict[str, Any]]:
+        """Why a person should look, by kind (`confidence.review_reasons`); derived, so never read back."""
+        return confidence.review_reasons(self)
+
     def to_dict(self) -> dict[str, Any]:
+        reasons = self.review_reasons
         issues = [i.to_dict() for i in self.issues]
         if self.error is not None and not any(i["code"] == self.error.code for i in issues):
             issues.insert(0, self.error.to_dict())
@@ -218,8 +255,9 @@ class Report:
             },
             "facts": [f.to_dict() for f in self.facts],
             "checks": [c.to_dict() for c in self.checks],
-            "confidence": round(self.confidence, 4),
-            "needs_review": self.needs_review,
+            "confidence": round(self._confidence(reasons), 4),
+            "needs_review": confidence.needs_review(self, reasons),
+            "review_reasons": reasons,
             "issues": issues,
             "template": self.template,
             "error": self.error.to_dict() if self.error else None,

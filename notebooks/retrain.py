@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -58,7 +60,7 @@ print(f"training set: {verdict['checked']} annotations; check-data", "ok" if ver
 
 # %%
 trained = R.train_models(training_dir, out / "model", seed=SEED, size=R.QUICK if QUICK else R.FULL,
-                         which=("tables", "facts") if TABLES else ("facts",), cv=TABLES_CV, log=print)
+                         which=("prior", "tables", "facts") if TABLES else ("prior", "facts"), cv=TABLES_CV, log=print)
 new_meta = R.model_meta(out / "model")
 old_meta = R.model_meta(shipped)
 hashes = {"new": R.training_hash(out / "model"), "shipped": R.training_hash(shipped)}

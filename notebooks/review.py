@@ -30,6 +30,7 @@
 BATCH = None  # a batch's JSON Lines (extractor batch ... --out X.jsonl); None: run the batch on samples/
 WORK_DIR = None  # where a batch made here is written; None: a new temporary directory
 ANNOTATION_DIR = None  # where Save writes (DIR/reports/<id>.json); None: the repository's annotations/
+REASON = None  # only reports with this reason (e.g. "reading_doubt", "agency_inconsistent", "cross_report"); None: all flagged
 REPORT = None  # which report to open: a path, or the end of one ("sample_09.txt"); None: the first in the table
 CORRECTIONS = []  # decisions applied as if made with the controls (headless runs), e.g.
 # [{"cell": "table2.licensing.decisions", "value": "0"}, {"accept": "table3.new.total"},
@@ -57,10 +58,12 @@ print(f"{len(records)} records from {batch_path}; annotations go to {annotation_
 # %% [markdown]
 # ## Reports that need review
 # Least confident first; sort by any column with `R.sort_frame(table, "low_cells")`.
+# `reasons` says why each needs a look; `REASON` keeps one kind (a chain the
+# agency broke between certain readings is `cross_report`: listed, not flagged).
 # The index is the record's position in the batch.
 
 # %%
-table = R.review_frame(records)
+table = R.review_frame(records, reason=REASON)
 table
 
 # %%

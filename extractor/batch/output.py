@@ -4,8 +4,9 @@ While workers finish, each record is appended as a whole line with one
 write and an fsync (`Appender`), so a kill -9 at any moment leaves whole
 lines only (at worst one partial line, which `cut_partial_line` removes on
 resume).  `finalize` then rewrites the file atomically: one line per input
-in sorted path order, plus the cross-year checks, which need every record
-of the batch.  Its result depends only on the records, so re-running gives
+in sorted path order, with what the same body's other years settle of a
+doubted reading and the cross-year checks, which need every record of the
+batch (`checks.settle`, `checks.crossyear`).  Its result depends only on the records, so re-running gives
 byte-identical output.
 
 A write that fails (a full disk, a read-only directory) loses nothing
@@ -27,9 +28,10 @@ from extractor.batch.given import manifest_key, with_provenance
 from extractor.batch.records import Entry, dumps, entry_of, status_of
 from extractor.batch.tables import Spool, record_batch
 from extractor.checks.copypaste import copypaste_checks
-from extractor.checks.crossreport import apply_families
-from extractor.checks.crossyear import apply_crossyear, crossyear_checks
+from extractor.checks.crossyear import crossyear_checks
 from extractor.checks.hierarchy import hierarchy_checks
+from extractor.checks.settle import apply_cross_report, plan, settled_views
+from extractor.record import record_cells
 
 
 class OutputFault(OSError):
@@ -189,6 +191,8 @@ class Final:
     dropped: int = 0
     crossyear_checks: int = 0
     crossyear_failed: int = 0
+    chain_settled_cells: int = 0  # doubted cells a year chain settled (`checks.settle`)
+    chain_settled_reports: int = 0
     hierarchy_checks: int = 0
     hierarchy_failed: int = 0
     copypaste_failed: int = 0
@@ -225,9 +229,10 @@ def finalize(out: Path, inputs: list[str], index: Index | None = None,
              pairs: list[tuple[str, str]] | None = None, manifest: dict[str, dict[str, str]] | None = None) -> Final:
     """Rewrite the output: one line per input, sorted by path, the checks across reports added.
 
-    Those are the cross-year chains, the hierarchy (parts from `pairs`, else
-    the gazetteer) and copy-paste; a `manifest` row goes into its record's
-    `source` (`given`).
+    Those are the year chains (first settling what they can of doubted
+    readings, `checks.settle`, then checked), the hierarchy (parts from
+    `pairs`, else the gazetteer) and copy-paste; a `manifest` row goes into
+    its record's `source` (`given`).
 
     Atomic (temp file, fsync, os.replace): a kill or a full disk during it
     leaves the old, complete file (and no temp file, but for a kill), and
@@ -239,12 +244,14 @@ def finalize(out: Path, inputs: list[str], index: Index | None = None,
     wanted = set(inputs)
     entries = {p: e for p, e in index.entries.items() if p in wanted}
     final = Final(dropped=index.lines - len(entries))
-    cross = crossyear_checks({p: e.view for p, e in entries.items() if e.view is not None})
+    views = {p: e.view for p, e in entries.items() if e.view is not None}
+    plans = plan(views)
+    cross = crossyear_checks(settled_views(views, plans))
     across = _across(entries, pairs)
     rows = {p: r for p in entries if (r := (manifest or {}).get(manifest_key(p))) is not None}
     order = sorted(entries)
     in_place = [entries[p].offset for p in order] == sorted(e.offset for e in entries.values())
-    changed = [p for p in order if entries[p].has_cross or p in cross or p in across or p in rows]
+    changed = [p for p in order if entries[p].has_cross or p in cross or p in plans or p in across or p in rows]
     rewrite = changed or final.dropped or not in_place
     tmp = out.with_name(f".{out.name}.tmp{os.getpid()}")
     try:
@@ -253,13 +260,15 @@ def finalize(out: Path, inputs: list[str], index: Index | None = None,
                 e = entries[path]
                 src.seek(e.offset)
                 line = src.read(e.length)
-                if e.has_cross or path in cross or path in across or path in rows:
+                if e.has_cross or path in cross or path in plans or path in across or path in rows:
                     checks = cross.get(path, [])
-                    rec = apply_crossyear(json.loads(line), checks)
-                    rec = apply_families(rec, ("hierarchy", "copypaste"), across.get(path, []))
+                    rec = apply_cross_report(json.loads(line), plans.get(path, []), checks + across.get(path, []))
                     if path in rows:
                         rec = with_provenance(rec, rows[path])
                     line = dumps(rec)
+                    settled = sum(1 for *_, cell in record_cells(rec) if cell.get("settled"))
+                    final.chain_settled_cells += settled
+                    final.chain_settled_reports += settled > 0
                     _remake_rows(index, e, rec)
                     e.status, e.code = status_of(rec)
                     final.crossyear_checks += len(checks)

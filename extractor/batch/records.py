@@ -20,7 +20,7 @@ from extractor.batch.inputs import file_sha256
 from extractor.batch.tables import record_batch
 from extractor.checks.crossreport import ReportView, family
 from extractor.checks.crossreport import view_of as report_view
-from extractor.checks.crossyear import YearView, view_of
+from extractor.checks.crossyear import CROSS_KEY, YearView, view_of
 from extractor.input import registry
 from extractor.input.load import load
 from extractor.record import Issue, Report
@@ -51,7 +51,7 @@ class Entry:
     status: str
     code: str | None
     view: YearView | None  # what the cross-year checks read (None: nothing to chain on)
-    has_cross: bool  # the record holds checks of a cross-report family (which the final pass replaces)
+    has_cross: bool  # checks of a cross-report family or chain settlements a final pass made (to redo)
     report: ReportView | None = None  # what the hierarchy and copy-paste checks read
     offset: int = 0
     length: int = 0
@@ -62,9 +62,9 @@ class Entry:
 def entry_of(rec: dict[str, Any]) -> Entry:
     src = rec.get("source") or {}
     status, code = status_of(rec)
+    touched = any(family(c) for c in rec.get("checks") or []) or CROSS_KEY in (rec.get("parsing") or {})
     return Entry(path=str(src.get("path")), sha256=src.get("sha256") or "", status=status, code=code,
-                 view=view_of(rec), has_cross=any(family(c) for c in rec.get("checks") or []),
-                 report=report_view(rec))
+                 view=view_of(rec), has_cross=touched, report=report_view(rec))
 
 
 @dataclass

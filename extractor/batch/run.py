@@ -13,9 +13,11 @@ The shape of a run, and why:
    parses a record it wrote.  Records are appended as whole lines with one
    write and an fsync, so a kill -9 at any moment leaves whole lines only.
 4. `finalize` rewrites the output atomically (temp file + os.replace): one
-   line per input in sorted path order, plus the cross-year checks, which
-   need every record of the batch.  Its result depends only on the records,
-   so re-running gives byte-identical output.
+   line per input in sorted path order, with what the same body's adjacent
+   years settle of a doubted reading and the cross-year checks, which need
+   every record of the batch (`checks.settle`, `checks.crossyear`).  Its
+   result depends only on the records, so re-running gives byte-identical
+   output.
 5. The long tables (`--cells`, `--facts`) are written last, in the same
    order, from the rows the workers made (spooled to a temporary Arrow file),
    so memory stays flat in the number of reports.
@@ -227,6 +229,7 @@ def run_batch(inputs: Iterable[str], opts: Options) -> dict[str, Any]:
         "errors": sum(final.errors.values()), "errors_by_code": dict(sorted(final.errors.items())),
         "processed": len(todo), "skipped": len(paths) - len(todo), "dropped_lines": final.dropped,
         "crossyear_checks": final.crossyear_checks, "crossyear_failed": final.crossyear_failed,
+        "chain_settled_cells": final.chain_settled_cells, "chain_settled_reports": final.chain_settled_reports,
         "hierarchy_checks": final.hierarchy_checks, "hierarchy_failed": final.hierarchy_failed,
         "copypaste_failed": final.copypaste_failed,
         "unmatched": unmatched, "engine": opts.engine, "workers": workers,
@@ -250,8 +253,10 @@ def format_summary(s: dict[str, Any]) -> str:
         f"read {s['processed']} (skipped {s['skipped']} already done) in {s['seconds']:.1f} s"
         f" = {s['reports_per_second'] or 0:.1f} reports/s with {s['workers']} {s['engine']} workers",
     ]
-    if s["crossyear_checks"]:
-        lines.append(f"cross-year checks {s['crossyear_checks']}, failed {s['crossyear_failed']}")
+    if s["crossyear_checks"] or s["chain_settled_cells"]:
+        lines.append(f"cross-year checks {s['crossyear_checks']}, failed {s['crossyear_failed']}; "
+                     f"doubted cells settled by a chain {s['chain_settled_cells']} "
+                     f"(in {s['chain_settled_reports']} reports)")
     if s.get("hierarchy_checks") or s.get("copypaste_failed"):
         lines.append(f"hierarchy checks {s['hierarchy_checks']}, failed {s['hierarchy_failed']}; "
                      f"copy-paste found {s['copypaste_failed']}")

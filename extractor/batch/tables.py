@@ -39,11 +39,13 @@ def _span(s: Any) -> tuple[int | None, int | None]:
 def cell_columns(rec: dict[str, Any]) -> dict[str, list[Any]]:
     """The record's table cells as long-table columns.
 
-    A cell needs review when it is uncertain, named by a failed check
-    (cross-year ones included) or its report failed to read.
+    A cell needs review when it is uncertain, named by a reason that asks a
+    person to act (`confidence.review_reasons`: a failed check that doubts
+    the reading or is the agency's own arithmetic; not a year chain the
+    agency broke between certain readings) or its report failed to read.
     """
     src = rec.get("source") or {}
-    flagged = {n for c in rec.get("checks") or [] if not c.get("ok") for n in c.get("cells") or []}
+    flagged = {n for r in rec.get("review_reasons") or [] if r.get("review") for n in r.get("cells") or []}
     broken, report_review = bool(rec.get("error")), bool(rec.get("needs_review"))
     cols: dict[str, list[Any]] = {c: [] for c in CELL_COLUMNS}
     for table, rows in (rec.get("tables") or {}).items():

@@ -80,7 +80,7 @@ def _check(rule: str, what: str, others: list[ReportView], cells: list[str]) -> 
     first = named[0]
     more = f" and {len(named) - 1} other report(s)" if len(named) > 1 else ""
     detail = f"{what} {first.agency} {first.year} ({first.path}){more}"
-    return Check(rule, False, detail, cells, extra={"others": [v.named() for v in named[:MAX_NAMED]]})
+    return Check(rule, False, detail, cells, extra={"other": {"relation": "copy_of", "reports": [v.named() for v in named[:MAX_NAMED]]}})
 
 
 def copypaste_checks(views: Mapping[str, ReportView]) -> dict[str, list[Check]]:

@@ -3,7 +3,9 @@
 A batch runs three families across its records (`crossyear` year chains,
 `hierarchy` a region against its parts, `copypaste` reports equal to
 another), each writing `checks` entries whose rule starts with the family
-name and which name the other report(s).  Whatever reads them (the panel's
+name and which name the other report(s) in `other` (shape: `checks.crossyear`).
+`checks.settle.apply_cross_report` writes them into a record, replacing a
+former pass's, and asks the record again why it needs review.  Whatever reads them (the panel's
 `cross_checks_failed`, the review) goes by family here, so a new family is
 one name in `FAMILIES` and one module.  The hierarchy and copy-paste rules
 read `ReportView`, kept per record while the batch runs, so the whole batch
@@ -14,10 +16,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
-from extractor.indicators import compute
-from extractor.record import Check, Report
 from extractor.spec.gazetteer import gazetteer
 from extractor.spec.labels import labels
 
@@ -85,26 +85,3 @@ def view_of(rec: dict[str, Any]) -> ReportView | None:
     src = rec.get("source") or {}
     return ReportView(str(src.get("path")), src.get("sha256") or "", "".join(unicodedata.normalize("NFKC", agency).split()),
                       year, place.code, place.kind, values, tuple(prose.get("minhash") or ()), int(prose.get("chars") or 0))
-
-
-def apply_families(rec: dict[str, Any], families: Iterable[str], checks: list[Check]) -> dict[str, Any]:
-    """Replace the record's checks of `families` with `checks` (idempotent); needs_review and indicators follow.
-
-    A failing check that turned needs_review on is marked `set_needs_review`;
-    when such checks go, needs_review is asked again of the record without
-    them (the one policy, `confidence.needs_review`), so a failing check of
-    another family keeps it on.
-    """
-    families = set(families)
-    old = [c for c in rec.get("checks") or [] if family(c) in families]
-    rec["checks"] = [c for c in rec.get("checks") or [] if family(c) not in families]
-    if any(c.get("set_needs_review") for c in old):
-        rec["needs_review"] = Report.from_dict(rec).needs_review
-    for check in checks:
-        c = check.to_dict()
-        if not check.ok and not rec.get("needs_review"):
-            rec["needs_review"] = True
-            c["set_needs_review"] = True
-        rec["checks"].append(c)
-    rec["indicators"] = compute(rec).to_dict()
-    return rec

@@ -88,7 +88,7 @@ def check_sum(parent: ReportView, parts: list[ReportView]) -> Check | None:
         f" and {len(bad) - MAX_LISTED} more" if len(bad) > MAX_LISTED else "")
     detail = (f"{parent.year}: {compared} cells against the sum of {len(parts)} parts: "
               + (listed if bad else "all equal"))
-    return Check(RULE, not bad, detail, [n for n, _, _ in bad], extra={"parts": [v.named() for v in parts]})
+    return Check(RULE, not bad, detail, [n for n, _, _ in bad], extra={"other": {"relation": "parts", "reports": [v.named() for v in parts]}})
 
 
 def hierarchy_checks(views: Mapping[str, ReportView],

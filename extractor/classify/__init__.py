@@ -1,4 +1,4 @@
-"""The trained models the stages are given: the row classifier (tables) and the facts model (narrative).
+"""The trained models the stages are given: the row classifier and the table-2 prior (tables), the facts model (narrative).
 
 `Models` is what the pipeline passes down; `shipped()` loads the shipped
 ones once per process (only the pipeline asks it); `load_models(dir)` loads
@@ -14,6 +14,8 @@ from extractor import config
 from extractor.classify.facts.model import FactsModel
 from extractor.classify.facts.model import load as load_facts
 from extractor.classify.modelfile import Lazy, Status
+from extractor.classify.prior import Table2Prior
+from extractor.classify.prior import load as load_prior
 from extractor.classify.rows.model import RowClassifier
 from extractor.classify.rows.model import load as load_rows
 
@@ -24,6 +26,9 @@ class Models:
     facts: FactsModel | None
     rows_status: Status
     facts_status: Status
+    # How plausible each reading of a glued table-2 run is (ranks readings only; `classify.prior`).
+    prior: Table2Prior | None = None
+    prior_status: Status = Status(False, "no table2 prior")
 
     def without_rows(self, why: str = "tables model disabled") -> "Models":
         """The same models with no row classifier (fuzzy matching only): the evaluation baseline."""
@@ -37,11 +42,12 @@ class Models:
 
 
 def load_models(directory: Path | str | None = None) -> Models:
-    """Both models of a directory (default: the configured models/), each verified; never raises."""
+    """The models of a directory (default: the configured models/), each verified; never raises."""
     d = Path(directory) if directory is not None else config.models_dir()
     rows, rows_status = load_rows(d)
     facts, facts_status = load_facts(d)
-    return Models(rows, facts, rows_status, facts_status)
+    prior, prior_status = load_prior(d)
+    return Models(rows, facts, rows_status, facts_status, prior, prior_status)
 
 
 NO_MODELS = Models(None, None, Status(False, "no row classifier"), Status(False, "no facts model"))

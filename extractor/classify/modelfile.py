@@ -1,6 +1,7 @@
 """The one way a model artefact is loaded: verified, without running code, with one status shape.
 
-A model file is a skops archive beside a `.meta.json`.  `load_verified`
+A model file is a skops archive (or, for a model that is only numbers, a
+plain JSON file: `load_plain`) beside a `.meta.json`.  `load_verified`
 refuses, with a message saying why, a file that is missing, whose sha256 is
 not the meta's (damaged or tampered), whose meta the caller rejects (other
 labels, other features), that was saved by another scikit-learn or skops
@@ -73,6 +74,34 @@ def _check_libraries(what: str, meta: dict[str, Any]) -> None:
                              "retrain with `extractor train`")
 
 
+def _checked_meta(path: Path, meta_path: Path, what: str, check_meta: Callable[[dict[str, Any]], None] | None
+                  ) -> dict[str, Any]:
+    """The meta of a model file that is there, matches its sha256 and belongs to this code (else ModelError)."""
+    if not path.exists():
+        raise ModelError(f"{what} model not found at {path}")
+    if not meta_path.exists():
+        raise ModelError(f"{what} model meta {meta_path} missing")
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    if sha256_file(path) != meta.get("sha256"):
+        raise ModelError(f"{what} model file does not match its meta sha256 (damaged or tampered)")
+    if check_meta is not None:
+        check_meta(meta)
+    return meta
+
+
+def _load(path: Path, what: str, fallback: str, read: Callable[[], tuple[T, dict[str, Any]]]
+          ) -> tuple[T | None, Status]:
+    """`read()` with every failure turned into (None, a Status that says why and what runs instead)."""
+    where = str(path)
+    try:
+        model, meta = read()
+        return model, Status(True, f"{what} model loaded", where, meta.get("annotations_sha256"), meta)
+    except ModelError as e:
+        return None, Status(False, f"{e}: {fallback}" if str(e).startswith(what) else f"{e}; {fallback}", where)
+    except Exception as e:  # any damage: run without the model, said plainly
+        return None, Status(False, f"{what} model could not be loaded ({type(e).__name__}: {str(e)[:160]}): {fallback}", where)
+
+
 def load_verified(directory: Path, name: str, *, what: str, trusted: frozenset[str], fallback: str,
                   check_meta: Callable[[dict[str, Any]], None] | None = None,
                   build: Callable[[Any, dict[str, Any]], T]) -> tuple[T | None, Status]:
@@ -83,30 +112,32 @@ def load_verified(directory: Path, name: str, *, what: str, trusted: frozenset[s
     `ModelError` for a meta or an object that does not belong to this code.
     """
     path, meta_path = directory / f"{name}.skops", directory / f"{name}.meta.json"
-    where = str(path)
-    try:
-        if not path.exists():
-            return None, Status(False, f"{what} model not found at {path}: {fallback}", where)
-        if not meta_path.exists():
-            return None, Status(False, f"{what} model meta {meta_path} missing: {fallback}", where)
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if sha256_file(path) != meta.get("sha256"):
-            return None, Status(False, f"{what} model file does not match its meta sha256 (damaged or tampered): {fallback}", where)
-        if check_meta is not None:
-            check_meta(meta)
+
+    def read() -> tuple[T, dict[str, Any]]:
+        meta = _checked_meta(path, meta_path, what, check_meta)
         _check_libraries(what, meta)
         import skops.io as sio
 
         untrusted = set(sio.get_untrusted_types(file=str(path)))
         unknown = sorted(untrusted - trusted)
         if unknown:
-            return None, Status(False, f"{what} model asks for untrusted types {unknown}: {fallback}", where)
-        model = build(sio.load(str(path), trusted=sorted(untrusted)), meta)
-        return model, Status(True, f"{what} model loaded", where, meta.get("annotations_sha256"), meta)
-    except ModelError as e:
-        return None, Status(False, f"{e}; {fallback}", where)
-    except Exception as e:  # any damage: run without the model, said plainly
-        return None, Status(False, f"{what} model could not be loaded ({type(e).__name__}: {str(e)[:160]}): {fallback}", where)
+            raise ModelError(f"{what} model asks for untrusted types {unknown}")
+        return build(sio.load(str(path), trusted=sorted(untrusted)), meta), meta
+
+    return _load(path, what, fallback, read)
+
+
+def load_plain(directory: Path, name: str, *, what: str, fallback: str,
+               check_meta: Callable[[dict[str, Any]], None] | None = None,
+               build: Callable[[Any, dict[str, Any]], T]) -> tuple[T | None, Status]:
+    """Load `directory/name.json`, a model that is only numbers, with the same checks (no code can run)."""
+    path, meta_path = directory / f"{name}.json", directory / f"{name}.meta.json"
+
+    def read() -> tuple[T, dict[str, Any]]:
+        meta = _checked_meta(path, meta_path, what, check_meta)
+        return build(json.loads(path.read_text(encoding="utf-8")), meta), meta
+
+    return _load(path, what, fallback, read)
 
 
 class Lazy(Generic[T]):

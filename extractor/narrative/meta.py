@@ -1,4 +1,10 @@
-"""Agency, year and publication date from a report's title, crawler header or signature."""
+"""Agency, year and publication date from a report's title, crawler header or signature.
+
+Where a crawler kept no title line (a whole report on one line), a compact
+title at the start of a segment, the statistics period's year and the body
+named at the start of the overview stand in, each at a level of its own:
+a batch chains a body's years only when it knows both.
+"""
 from __future__ import annotations
 
 import logging
@@ -75,6 +81,8 @@ def read_meta(text: str) -> dict[str, Cell]:
             return out
         head = text[:1500]
         out["agency"], out["year"] = _title_meta(text, head)
+        if out["agency"].value is None or out["year"].value is None:
+            _untitled_meta(text, out)
         if out["agency"].span is not None:
             s, e = out["agency"].span
             if text[s:e].strip() and _clean_agency(text[s:e]) != out["agency"].value:
@@ -83,6 +91,24 @@ def read_meta(text: str) -> dict[str, Cell]:
     except Exception:
         log.exception("read_meta failed")
     return out
+
+
+def _untitled_meta(text: str, out: dict[str, Cell]) -> None:
+    """Fill a missing agency or year from a compact title, the statistics period, or the overview's opening."""
+    meta = rules().meta
+    head = text[:3000]
+    found: dict[str, Cell] = {}
+    m = meta["title_compact"].search(head[:1500])
+    if m and not meta["agency_junk"].search(m.group(1)):
+        found["agency"] = Cell(_clean_agency(m.group(1)), value("title_agency"), m.span(1))
+        found["year"] = Cell(int(m.group(2)), value("title_year"), m.span(2))
+    if "year" not in found and (m := meta["period_year"].search(head)):
+        found["year"] = Cell(int(m.group(1)), value("period_year"), m.span(1))
+    if "agency" not in found and (m := meta["overview_agency"].search(head)):
+        found["agency"] = Cell(_clean_agency(m.group(1)), value("overview_agency"), m.span(1))
+    for key, cell in found.items():
+        if out[key].value is None:
+            out[key] = cell
 
 
 def _published(text: str, head: str) -> Cell:

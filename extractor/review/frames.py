@@ -5,7 +5,10 @@ person come first: `review_frame` is one row per report needing review,
 least certain first, sortable by any column.  The small readers here
 (`low_cells`, `flagged_cells`, `review_log`, …) are what the views and the
 controls ask of a record, so they all agree on what "in doubt" means: below
-`confidence.REVIEW_BELOW` and not yet settled by a person.
+`confidence.REVIEW_BELOW` and not yet settled by a person.  Why a record
+needs a look is its `review_reasons` (`confidence.REASONS`), so a reviewer
+can take one kind at a time: the doubted readings, the agencies' own
+inconsistencies, the chains broken between reports.
 """
 from __future__ import annotations
 
@@ -16,8 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from extractor import config
-from extractor.confidence import ABSENT, REVIEW_BELOW
+from extractor.confidence import ABSENT, REASONS, REVIEW_BELOW
 from extractor.input.load import load
+from extractor.record import Report, record_cells
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,7 +30,7 @@ log = logging.getLogger(__name__)
 
 # The key of a record under which a person's decisions are logged (`decisions`).
 REVIEW_KEY = "review"
-REVIEW_COLUMNS = ("path", "agency", "year", "confidence", "needs_review", "failing_checks", "n_failing",
+REVIEW_COLUMNS = ("path", "agency", "year", "confidence", "needs_review", "reasons", "failing_checks", "n_failing",
                   "error_codes", "low_cells", "low_facts", "ambiguous_cells", "template")
 # Columns where more is worse: sorted descending by default.
 _MORE_IS_WORSE = ("n_failing", "low_cells", "low_facts", "ambiguous_cells")
@@ -71,14 +75,6 @@ def run_sample_batch(out_dir: str | os.PathLike, inputs: Sequence[str | os.PathL
     return out
 
 
-def record_cells(record: dict[str, Any]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
-    """(table, row, col, cell) for every table cell of a record dict."""
-    for t, rows in (record.get("tables") or {}).items():
-        for r, cols in rows.items():
-            for c, cell in cols.items():
-                yield t, r, c, cell
-
-
 def review_log(record: dict[str, Any]) -> dict[str, Any]:
     """The person's decisions logged on a record so far (empty for a record nobody reviewed)."""
     return record.get(REVIEW_KEY) or {"cells": {}, "facts": {}}
@@ -103,6 +99,28 @@ def failing_checks(record: dict[str, Any]) -> list[dict[str, Any]]:
     return [c for c in record.get("checks") or [] if not c.get("ok", True)]
 
 
+def review_reasons(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """Why the record needs a look (`confidence.review_reasons`); asked of the report for a record written without them."""
+    if "review_reasons" in record:
+        return list(record["review_reasons"] or [])
+    return Report.from_dict(record).review_reasons
+
+
+def reason_kinds(reason: str | Sequence[str]) -> set[str]:
+    """The kinds asked for, checked against `confidence.REASONS` (ValueError names the known ones)."""
+    kinds = {reason} if isinstance(reason, str) else set(reason)
+    unknown = kinds - {r.kind for r in REASONS}
+    if unknown:
+        raise ValueError(f"unknown reason {sorted(unknown)}: one of {[r.kind for r in REASONS]}")
+    return kinds
+
+
+def has_reason(record: dict[str, Any], reason: str | Sequence[str]) -> bool:
+    """Whether the record has a reason of one of these kinds (`confidence.REASONS`)."""
+    kinds = reason_kinds(reason)
+    return any(r["reason"] in kinds for r in review_reasons(record))
+
+
 def flagged_cells(record: dict[str, Any]) -> dict[str, list[str]]:
     """Cell name → the failing checks that name it."""
     out: dict[str, list[str]] = {}
@@ -112,10 +130,15 @@ def flagged_cells(record: dict[str, Any]) -> dict[str, list[str]]:
     return out
 
 
-def review_frame(records: Iterable[dict[str, Any]] | str | os.PathLike, *, only_review: bool = True) -> pd.DataFrame:
+def review_frame(records: Iterable[dict[str, Any]] | str | os.PathLike, *, only_review: bool = True,
+                 reason: str | Sequence[str] | None = None) -> pd.DataFrame:
     """One row per report (least certain first): what a reviewer sorts and picks from.
 
-    Columns: path, agency, year, confidence, needs_review, failing_checks
+    `reason` keeps the reports with a reason of that kind (or kinds), flagged
+    or not: `cross_report` lists the chains broken between certain readings,
+    which do not flag a report.
+    Columns: path, agency, year, confidence, needs_review, reasons (the
+    kinds, joined), failing_checks
     (the rules, joined), n_failing, error_codes (issue codes, joined and
     de-duplicated), low_cells / low_facts (how many below the review
     threshold), ambiguous_cells (cells with candidate readings), template.
@@ -125,9 +148,13 @@ def review_frame(records: Iterable[dict[str, Any]] | str | os.PathLike, *, only_
     import pandas as pd
 
     recs = read_batch(records) if isinstance(records, (str, os.PathLike)) else list(records)
+    kinds = reason_kinds(reason) if reason is not None else None
     rows = []
     for i, rec in enumerate(recs):
-        if only_review and not rec.get("needs_review"):
+        if kinds is not None:
+            if not has_reason(rec, kinds):
+                continue
+        elif only_review and not rec.get("needs_review"):
             continue
         meta = rec.get("meta") or {}
         fails = [c["rule"] for c in failing_checks(rec)]
@@ -140,6 +167,7 @@ def review_frame(records: Iterable[dict[str, Any]] | str | os.PathLike, *, only_
             "year": (meta.get("year") or {}).get("value"),
             "confidence": rec.get("confidence"),
             "needs_review": bool(rec.get("needs_review")),
+            "reasons": ", ".join(r["reason"] for r in review_reasons(rec)),
             "failing_checks": ", ".join(fails),
             "n_failing": len(fails),
             "error_codes": ", ".join(codes),

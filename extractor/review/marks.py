@@ -62,7 +62,7 @@ def shown(v: Any) -> str:
 
 
 def cell_label(name: str, cell: dict[str, Any], flags: Sequence[str] = (), person: str | None = None) -> str:
-    """The tooltip of a cell: its value and confidence, as printed, its readings, what fails, who settled it."""
+    """The tooltip of a cell: its value and confidence, as printed, its readings, what fails, what or who settled it."""
     s = f"{name} = {shown(cell.get('value'))} (confidence {cell.get('confidence', ABSENT):.2f})"
     if cell.get("raw") is not None:
         s += f" printed {cell['raw']!r}"
@@ -70,6 +70,9 @@ def cell_label(name: str, cell: dict[str, Any], flags: Sequence[str] = (), perso
         s += " · readings: " + " / ".join(shown(c.get("value")) for c in cell["candidates"])
     if flags:
         s += " · failing: " + ", ".join(flags)
+    if cell.get("settled"):
+        others = ", ".join(f"{o.get('path')} ({o.get('year')})" for o in cell["settled"].get("other") or [])
+        s += f" · settled by {cell['settled'].get('by')} with {others}"
     if person:
         s += f" · {person} by a person"
     return s

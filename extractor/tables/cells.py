@@ -53,6 +53,14 @@ def make_cell(norm: Normalized, src: str, c: CellRead, conf: float) -> Cell:
     return Cell(c.value, conf, (s, e), raw)
 
 
+def printed(norm: Normalized, src: str, c: CellRead) -> dict:
+    """A cell of a reading the record did not take, as the record writes cells but without a confidence:
+    what a later pass needs to put it in the cell's place (`parsing`'s readings and solutions)."""
+    d = make_cell(norm, src, c, confidence.ABSENT).to_dict()
+    del d["confidence"]
+    return d
+
+
 def base_level(c: CellRead) -> float:
     """The level a cell of a reading the identities prove earns by how it was printed."""
     if c.kind == "zero":

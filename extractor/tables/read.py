@@ -15,26 +15,27 @@ from extractor.spec.labels import labels
 from extractor.tables.anchors import RowClassifier
 from extractor.tables.cells import TablesRead
 from extractor.tables.regions import regions
-from extractor.tables.table2 import read_table2
+from extractor.tables.table2 import Plausibility, read_table2
 from extractor.tables.table3 import read_table3
 from extractor.tables.table4 import read_table4
 from extractor.text.normalize import Normalized
 from extractor.text.sections import Found
 
 
-def read_tables(norm: Normalized, src: str, headings: list[Found], row_classifier: RowClassifier | None = None
-                ) -> TablesRead:
+def read_tables(norm: Normalized, src: str, headings: list[Found], row_classifier: RowClassifier | None = None,
+                prior: Plausibility | None = None) -> TablesRead:
     """The three tables of a report (`src` is the document text, `norm` its normalised form).
 
     `row_classifier` anchors the rows exact matching misses; without it,
-    fuzzy matching alone does (the record then says so).
+    fuzzy matching alone does (the record then says so).  `prior` ranks the
+    readings of a glued table-2 run nothing settles (without it, size rules).
     """
     L = labels()
     out = TablesRead()
     regs = regions(norm.text, headings)
     out.regions = regs
     if regs["table2"]:
-        read_table2(norm, src, regs["table2"], headings, out, row_classifier)
+        read_table2(norm, src, regs["table2"], headings, out, row_classifier, prior)
     else:
         out.issues.append(Issue("table2.missing", f"table 2 ({L.raw['table2']['title']}) not found"))
     if regs["table3"]:

@@ -3,12 +3,18 @@
 No identity covers table 2, so a glued run with several readings is settled
 only by a number the narrative states for the cell (制发规范性文件3件), or
 else kept as its most plausible reading with the others as `candidates`
-and flagged.  The older template's columns map onto the record's by data
-(`Labels.table2_columns`).
+and flagged.  "Most plausible" is the learned prior's (`Plausibility`,
+`classify.prior`) where the pipeline gives one, else a size rule; either
+way it only ranks, and the issue says which ranked.  The equally cheap
+readings are kept in `parsing.table2.readings`, each with its cells and
+spans, so a batch can settle the run with the same body's other years
+(`checks.settle`).  The older template's columns map onto the record's by
+data (`Labels.table2_columns`).
 """
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any, Mapping, Protocol
 
 import regex as re
 
@@ -16,7 +22,7 @@ from extractor import confidence
 from extractor.record import Cell, Issue
 from extractor.spec.labels import Row, labels
 from extractor.tables.anchors import RowClassifier, find_rows, furniture
-from extractor.tables.cells import TablesRead, make_cell, next_stop, region_anchors
+from extractor.tables.cells import TablesRead, make_cell, next_stop, printed, region_anchors
 from extractor.tables.material import material
 from extractor.tables.readings import CellRead, Reading, enumerate_readings
 from extractor.tables.solve import CLEAR_MARGIN
@@ -33,7 +39,9 @@ def _hint_patterns() -> list[tuple[str, str, re.Pattern]]:
     for row, obj in hints["objects"].items():
         for col, verb in hints["verbs"].items():
             pat = (rf"{verb}[^。;,\d]{{0,8}}{obj}[^。;,\d]{{0,4}}?(\d+)\s*{unit}"
-                   rf"|{obj}[^。;,\d]{{0,6}}{verb}[^。;,\d]{{0,4}}?(\d+)\s*{unit}")
+                   rf"|{obj}[^。;,\d]{{0,6}}{verb}[^。;,\d]{{0,4}}?(\d+)\s*{unit}"
+                   rf"|{obj}[^。;,\d]{{0,8}}?\d+\s*{unit}\s*[、,]\s*{verb}\s*(\d+)\s*{unit}"
+                   rf"|{obj}[^。;]{{0,40}}?(\d+)\s*{unit}[^。;,、\d]{{0,4}}?{hints['passive']}{verb}")
             out.append((row, col, re.compile(pat)))
     return out
 
@@ -47,13 +55,19 @@ def narrative_hints(text: str, exclude: tuple[int, int] | None) -> dict[tuple[st
         for m in rx.finditer(text):
             if exclude and exclude[0] <= m.start() < exclude[1]:
                 continue
-            v = m.group(1) or m.group(2)
+            v = next(g for g in m.groups() if g)
             hints.setdefault((row, col), set()).add(int(v))
     return hints
 
 
-def _plausibility(values: tuple, row: Row) -> float:
-    """A weak prior for table-2 glued runs: in force ≥ issued; few huge numbers."""
+class Plausibility(Protocol):
+    """How plausible a reading of a table-2 row is (a log score, higher is likelier; None: no opinion)."""
+
+    def score(self, row: str, cells: Mapping[str, Any]) -> float | None: ...
+
+
+def size_rule(values: tuple, row: Row) -> float:
+    """Without the learned prior: in force ≥ issued; few huge numbers."""
     score = 0.0
     if len(values) == 3 and row.key in ("rules", "normative_docs"):
         issued, repealed, in_force = values
@@ -64,7 +78,7 @@ def _plausibility(values: tuple, row: Row) -> float:
 
 
 def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: list[Found], out: TablesRead,
-                row_classifier: RowClassifier | None = None) -> None:
+                row_classifier: RowClassifier | None = None, prior: Plausibility | None = None) -> None:
     text = norm.text
     start, end = region
     lab = labels()
@@ -110,7 +124,7 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
             continue
         if len(rs) > 1 and not hints_read:  # only an ambiguous run needs the prose
             hints, hints_read = narrative_hints(text, region), True
-        chosen, confs, alts, how = _choose_table2(row, rs, colmap, hints)
+        chosen, confs, alts, how, contenders = _choose_table2(row, rs, colmap, hints, prior)
         row_conf = confidence.anchor(a.how, a.score)
         if not complete:  # readings left unseen: nothing here is proved
             row_conf, how = min(row_conf, confidence.CAPPED), "capped"
@@ -129,8 +143,13 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
             if len(rs) == 1 and complete and a.how == "exact":
                 out.certain.add(("table2", row.key, col))
         if how == "ambiguous":
+            ranked = "the prior learned from annotated reports" if _prior_ranks(prior, row, colmap, rs) else "size rules"
+            report.setdefault("readings", {})[row.key] = [
+                {"cells": _printed(norm, src, r, colmap), "plausibility": _rank(r, row, colmap, prior), "anchor": row_conf}
+                for r in contenders]
             out.issues.append(Issue("table2.ambiguous",
-                                    f"row {row.label}: {len(rs)} readings of the glued run {mat.digits!r}; none is proved",
+                                    f"row {row.label}: {len(contenders)} equally cheap readings of the glued run "
+                                    f"{mat.digits!r}; none is proved (shown first: the most plausible by {ranked})",
                                     norm.to_source(a.start, stop)))
     if template == "2019":
         out.issues.append(Issue("template.2019", "the older (2019) template: repealed and fee amounts are not in it"))
@@ -144,27 +163,55 @@ def _unsigned_where_kept(colmap: list[str | None]):
     return accept
 
 
-def _choose_table2(row: Row, rs: list[Reading], colmap: list[str | None], hints) -> tuple[Reading, list[float], dict, str]:
+def _printed(norm: Normalized, src: str, r: Reading, colmap: list[str | None]) -> dict[str, dict[str, Any]]:
+    return {col: printed(norm, src, c) for col, c in zip(colmap, r.cells) if col is not None}
+
+
+def _cells(r: Reading, colmap: list[str | None]) -> dict[str, Any]:
+    return {col: c.value for col, c in zip(colmap, r.cells) if col is not None}
+
+
+def _prior_ranks(prior: Plausibility | None, row: Row, colmap: list[str | None], rs: list[Reading]) -> bool:
+    return prior is not None and prior.score(row.key, _cells(rs[0], colmap)) is not None
+
+
+def _rank(r: Reading, row: Row, colmap: list[str | None], prior: Plausibility | None) -> float:
+    """How plausible a reading is: the learned prior's log score where it has one, else the size rule."""
+    score = prior.score(row.key, _cells(r, colmap)) if prior is not None else None
+    return round(score, 6) if score is not None else size_rule(r.values, row)
+
+
+def _clear(rs: list[Reading]) -> bool:
+    """The cheapest reading is clearly cheaper than every other (`solve.CLEAR_MARGIN`)."""
+    return len(rs) == 1 or rs[1].cost >= rs[0].cost + CLEAR_MARGIN
+
+
+def _choose_table2(row: Row, rs: list[Reading], colmap: list[str | None], hints, prior: Plausibility | None
+                   ) -> tuple[Reading, list[float], dict, str, list[Reading]]:
+    """(the reading taken, its cells' levels, other values per cell, how it was chosen, the contenders
+    best first: for an ambiguous run, the equally cheap readings the record keeps)."""
     if len(rs) == 1:
         r = rs[0]
         confs = [confidence.PLACEHOLDER if c.kind == "zero" else confidence.PRINTED_UNCHECKED if c.pieces == 1 else confidence.SECOND for c in r.cells]
-        return r, confs, {}, "unique"
+        return r, confs, {}, "unique", [r]
     # Narrative: readings that agree with every stated number.
     stated = [(k, hints[(row.key, col)]) for k, col in enumerate(colmap) if col and (row.key, col) in hints]
     if stated:
         fit = [r for r in rs if all(r.cells[k].value in vals for k, vals in stated)]
         if len(fit) == 1:
             r = fit[0]
-            return r, [confidence.NARRATIVE] * len(r.cells), {}, "narrative"
+            # the prose names the reading the printed layout already clearly prefers: the layout's level stands
+            level = confidence.PREFERRED if r is rs[0] and _clear(rs) else confidence.NARRATIVE
+            return r, [level] * len(r.cells), {}, "narrative", [r]
         if fit:
             rs = fit
     best_cost = rs[0].cost
     contenders = [r for r in rs if r.cost < best_cost + CLEAR_MARGIN]
     if len(contenders) == 1:
         r = contenders[0]
-        return r, [confidence.PREFERRED] * len(r.cells), {}, "preferred"
-    cheapest = [r for r in contenders if r.cost <= best_cost + 1e-9]
-    r = sorted(cheapest, key=lambda r: -_plausibility(r.values, row))[0]
+        return r, [confidence.PREFERRED] * len(r.cells), {}, "preferred", [r]
+    contenders.sort(key=lambda r: (r.cost > best_cost + 1e-9, -_rank(r, row, colmap, prior)))
+    r = contenders[0]
     confs, alts = [], {}
     for k, c in enumerate(r.cells):
         others = sorted({x.cells[k].value for x in contenders} - {c.value}, key=str)
@@ -173,5 +220,4 @@ def _choose_table2(row: Row, rs: list[Reading], colmap: list[str | None], hints)
             alts[k] = others[:6]
         else:
             confs.append(confidence.AGREED)
-    return r, confs, alts, "ambiguous"
-
+    return r, confs, alts, "ambiguous", contenders

@@ -13,7 +13,7 @@ from extractor import confidence
 from extractor.record import Cell, Issue
 from extractor.spec.labels import Row, labels
 from extractor.tables.anchors import Anchor, RowClassifier, dedupe, find_rows, furniture
-from extractor.tables.cells import TablesRead, base_level, make_cell, next_stop, region_anchors, row_total_ok
+from extractor.tables.cells import TablesRead, base_level, make_cell, next_stop, printed, region_anchors, row_total_ok
 from extractor.tables.material import RowMaterial, material
 from extractor.tables.readings import CellRead, Reading, enumerate_readings, forced_reading
 from extractor.tables.rows3 import Rows3, settled, solve_rows
@@ -64,6 +64,8 @@ def read_table3(norm: Normalized, src: str, region: tuple[int, int], headings: l
     differing = solved.differing()
     for row in rows:
         _fill_row(norm, src, row, solved, differing, st, out)
+    if differing and solved.complete:
+        report["solutions"] = _solutions(norm, src, solved, differing, st)
     if solved.status == "ambiguous":
         out.issues.append(Issue("table3.ambiguous", f"{len(solved.alternatives) + 1} readings of glued cells satisfy every identity; cells with `candidates` need a look"))
     capped = [k for k, s in st.status.items() if s == "capped"]
@@ -84,6 +86,18 @@ def _needs_order(st: Rows3, solved: Solved, optional: frozenset[str]) -> bool:
 def _read(st: Rows3) -> int:
     """How many rows have values."""
     return sum(1 for m in st.materials.values() if not m.empty())
+
+
+def _solutions(norm: Normalized, src: str, solved: Solved, differing: set[tuple[str, int]], st: Rows3) -> dict:
+    """The joint readings that satisfy the identities, the one taken first, on the rows where they differ:
+    what a batch needs to settle them with the same body's other years (`checks.settle`)."""
+    rows = sorted({key for key, _ in differing})
+    cols = labels().col3
+    anchors = {k: confidence.anchor(st.anchors[k].how, st.anchors[k].score) if k in st.anchors
+               else confidence.value("exact_label") for k in rows}
+    return {"anchors": anchors,
+            "readings": [{k: {col: printed(norm, src, c) for col, c in zip(cols, sol[k].cells)} for k in rows if k in sol}
+                         for sol in [solved.choice, *solved.alternatives]]}
 
 
 def _old_template_row(text: str, groups: list[Anchor], anchors: list[Anchor], end: int, st: Rows3) -> bool:

@@ -16,6 +16,8 @@ excerpts: annotations/excerpts/<id>.json)
     "table4": {GROUP4: [upheld, corrected, other, pending, total], …}
   },
   "agency_error": true,                 // the report's own arithmetic fails (keep the printed numbers)
+  "uncertain": ["table2.normative_docs.issued"],  // optional: gold cells that rest on plausibility or a
+                                        // year chain, not on the printed text (the prior does not learn them)
   "notes": "…",                         // free text for the next person
   "facts": [Fact, …],                   // gold narrative facts, the record's Fact shape (OUTPUT.md)
   "facts_complete": true,               // optional: every fact of the text is listed
@@ -70,7 +72,7 @@ from extractor.input.load import load
 
 REQUIRED = ("id", "text", "agency", "year", "tables", "agency_error", "notes", "facts", "fragments")
 EXCERPT_REQUIRED = ("id", "text", "facts")
-OPTIONAL = ("facts_complete", "review")
+OPTIONAL = ("facts_complete", "review", "uncertain")
 FACT_KEYS = ("metric", "channel", "value", "unit", "span", "text", "role", "approx", "category")
 KIND_DIRS = {"report": "reports", "excerpt": "excerpts"}
 SAMPLE = "sample"  # the kind of a bundled sample read as an annotation (never a file under annotations/)

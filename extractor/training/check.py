@@ -13,6 +13,7 @@ from typing import Any
 
 from extractor.checks.identities import gold_failures
 from extractor.classify.rows.fragments import label_names
+from extractor.record import empty_tables
 from extractor.spec.labels import labels
 from extractor.spec.metrics import channel_ids, metric_ids
 from extractor.training.annotations import (EXCERPT_REQUIRED, FACT_KEYS, OPTIONAL, REQUIRED, SAMPLE, Annotation,
@@ -102,6 +103,15 @@ def _span_ok(span: Any, n: int | None) -> str | None:
     return None
 
 
+def _is_cell_name(name: Any) -> bool:
+    """A cell of the record's tables written table.row.col (`uncertain` lists them)."""
+    parts = name.split(".") if isinstance(name, str) else []
+    if len(parts) != 3:
+        return False
+    table, row, col = parts
+    return col in empty_tables().get(table, {}).get(row, {})
+
+
 def check_annotation(a: Annotation, pr: Problems) -> None:
     where = str(a.path.relative_to(a.path.parents[2])) if len(a.path.parents) > 2 else str(a.path)
     d = a.data
@@ -147,6 +157,9 @@ def check_annotation(a: Annotation, pr: Problems) -> None:
             elif agency_error and not fails:
                 pr.warn(where, "agency_error is true but every identity holds")
     if a.kind == "report":
+        for name in d.get("uncertain") or []:
+            if not _is_cell_name(name):
+                pr.error(where, f"uncertain: {name!r} is not a cell (table.row.col of the record)")
         if d.get("year") is not None and not isinstance(d.get("year"), int):
             pr.error(where, "year must be an integer or null")
         if d.get("agency") is not None and not isinstance(d.get("agency"), str):

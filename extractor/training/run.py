@@ -1,4 +1,4 @@
-"""Retraining, in one place: both models from one annotation directory, with their grouped CV and card.
+"""Retraining, in one place: every model from one annotation directory, with their grouped CV and card.
 
 `extractor train` and the retraining notebook (`review.retrain`) both call
 `train_models`, so a model trained from the notebook is the model the CLI
@@ -15,10 +15,11 @@ from typing import Any, Callable
 from extractor.classify.facts.model import META_NAME as FACTS_META
 from extractor.training import evaluate as E
 from extractor.training import facts as F
+from extractor.training import prior as P
 from extractor.training import train as T
 from extractor.training.card import write_card
 
-WHICH = ("tables", "facts")
+WHICH = ("prior", "tables", "facts")
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ def train_models(annotation_dir: str | Path, out_dir: str | Path, *, which: tupl
 
     - tables: the grouped CV by report (`evaluate.cross_validate`) when `cv`,
       then `train.train`, which records that CV in its meta and card;
-    - facts: `facts.train` (leave-one-report-out CV inside).
+    - facts: `facts.train` (leave-one-report-out CV inside);
+    - prior: `prior.train`, the table-2 plausibility prior (gold tables only).
 
     `samples`: whether the bundled samples count as annotated documents
     (None: only when some annotation's text is absent or none has one, as
@@ -71,6 +73,8 @@ def train_models(annotation_dir: str | Path, out_dir: str | Path, *, which: tupl
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     result: dict[str, Any] = {"dir": str(out)}
+    if "prior" in which:
+        result["prior_meta"] = P.train(annotation_dir, out)
     if "tables" in which:
         tcfg, ecfg = tables_configs(size, seed)
         cvres = E.cross_validate(annotation_dir, tcfg, ecfg, log=say, samples=samples) if cv else None

@@ -69,16 +69,19 @@ def test_crossyear_checks_on_consecutive_years(tmp_path):
     assert "table3.carried_over.total" in bad24["crossyear.carried_over"]["cells"]
     assert "total 1≠2" in bad24["crossyear.carried_over"]["detail"]
     assert not bad24["crossyear.normative_docs"]["ok"]  # 6+0-0 ≠ 5
-    assert got["c/2024.txt"]["needs_review"] is True
-    assert final.crossyear_checks == 4 and final.crossyear_failed == 2 and final.needs_review == 1
-    # Idempotent: a second pass gives the same bytes; dropping 2023 removes 2024's checks and its review flag.
+    # Both years read with certainty: the agency's own figures break the chain (issue 16): recorded, not flagged.
+    assert bad24["crossyear.carried_over"]["cause"] == "agency"
+    assert got["c/2024.txt"]["needs_review"] is False
+    assert [r["reason"] for r in got["c/2024.txt"]["review_reasons"]] == ["cross_report"]
+    assert final.crossyear_checks == 4 and final.crossyear_failed == 2 and final.needs_review == 0
+    # Idempotent: a second pass gives the same bytes; dropping 2023 removes 2024's checks and its reason.
     before = out.read_bytes()
     finalize(out, inputs)
     assert out.read_bytes() == before
     finalize(out, ["a/2022.txt", "c/2024.txt", "d/2020.txt"])
     after = {r["source"]["path"]: r for r in read_jsonl(out)}
     assert not [c for c in after["c/2024.txt"]["checks"] if c["rule"].startswith("crossyear.")]
-    assert after["c/2024.txt"]["needs_review"] is False
+    assert after["c/2024.txt"]["needs_review"] is False and after["c/2024.txt"]["review_reasons"] == []
 
 
 # ------------------------------------------------------------------ output faults (issue 10: a full disk loses nothing)
@@ -129,7 +132,10 @@ def test_write_atomic_on_a_full_disk_leaves_the_old_file_whole(tmp_path, monkeyp
 
 
 def test_finalize_adds_copypaste_and_hierarchy_checks_and_the_manifest(tmp_path):
-    """The final pass runs every family across the batch; the manifest goes into source; a re-run is identical."""
+    """The final pass runs every family across the batch; the manifest goes into source; a re-run is identical.
+
+    Every cell of these made-up records is read without doubt, so what the checks find is the agencies'
+    figures: a `cross_report` reason naming the other reports, not a flag (issue 16's policy)."""
     from tests.checks.made import record
     from tests.checks.test_hierarchy import city_and_districts
 
@@ -143,9 +149,11 @@ def test_finalize_adds_copypaste_and_hierarchy_checks_and_the_manifest(tmp_path)
     got = {r["source"]["path"]: r for r in read_jsonl(out)}
     copied = got["甲市公安局-2023.txt"]
     assert [c["rule"] for c in copied["checks"] if not c["ok"]] == ["copypaste.table3"]
-    assert copied["needs_review"] and copied["source"]["url"] == "https://e.org/a"
+    assert not copied["needs_review"] and copied["source"]["url"] == "https://e.org/a"
+    assert [r["reason"] for r in copied["review_reasons"]] == ["cross_report"]
     parent = got["淮安市公安局-2023.txt"]
-    assert [c["rule"] for c in parent["checks"] if not c["ok"]] == ["hierarchy.sum"] and parent["needs_review"]
+    assert [c["rule"] for c in parent["checks"] if not c["ok"]] == ["hierarchy.sum"] and not parent["needs_review"]
+    assert parent["review_reasons"][0]["reports"][0]["relation"] == "parts"
     assert final.hierarchy_checks == 1 and final.hierarchy_failed == 1 and final.copypaste_failed == 2
     before = out.read_bytes()
     finalize(out, inputs, manifest=manifest)

@@ -22,7 +22,7 @@ def test_a_report_copied_from_last_year_is_flagged_naming_the_other():
     out = copypaste_checks(views(recs))
     assert rules(out, "甲市公安局-2023.txt") == ["copypaste.table3"]
     check = out["甲市公安局-2023.txt"][0]
-    assert not check.ok and check.extra["others"][0]["year"] == 2022 and "table3.new.total" in check.cells
+    assert not check.ok and check.other["reports"][0]["year"] == 2022 and "table3.new.total" in check.cells
     assert rules(out, "甲市公安局-2022.txt") == ["copypaste.table3"]
 
 

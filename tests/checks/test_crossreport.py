@@ -1,9 +1,8 @@
 """The checks across reports as a record carries them: families, failures by family, applying and re-applying."""
 from __future__ import annotations
 
-import copy
-
-from extractor.checks.crossreport import apply_families, cross_checks_failed, family, view_of
+from extractor.checks.crossreport import cross_checks_failed, family, view_of
+from extractor.checks.settle import apply_cross_report
 from extractor.record import Check
 from tests.checks.made import record
 
@@ -20,25 +19,28 @@ def test_cross_checks_failed_lists_every_family_that_failed():
     assert cross_checks_failed(rec) == ["crossyear.carried_over", "copypaste.narrative"]
 
 
-def test_applying_a_failing_check_sets_review_and_makes_indicators_uncertain_and_is_undone():
+def test_a_failing_check_across_reports_is_a_reason_not_a_flag_and_is_undone():
+    """A region that does not add up with its parts, every cell read without doubt: the agencies' figures,
+    recorded as a `cross_report` reason naming the parts (issue 16's policy), the indicators it names
+    uncertain (INDICATORS.md); applied again it is replaced, applied empty it is gone."""
     rec = record("甲市公安局", 2023, new=5)
-    before = copy.deepcopy(rec)
-    assert not rec["needs_review"]
-    failing = Check("hierarchy.sum", False, "made up", ["table3.new.total"], extra={"parts": []})
-    apply_families(rec, ("hierarchy",), [failing])
-    assert rec["needs_review"] and "applications_new" in rec["indicators"]["uncertain"]
-    apply_families(rec, ("hierarchy",), [failing])  # idempotent
-    assert sum(c["rule"] == "hierarchy.sum" for c in rec["checks"]) == 1
-    apply_families(rec, ("hierarchy",), [])
-    assert rec == before
+    failing = Check("hierarchy.sum", False, "made up", ["table3.new.total"],
+                    extra={"other": {"relation": "parts", "reports": []}})
+    once = apply_cross_report(rec, [], [failing])
+    assert not once["needs_review"] and "applications_new" in once["indicators"]["uncertain"]
+    assert [r["reason"] for r in once["review_reasons"]] == ["cross_report"]
+    twice = apply_cross_report(once, [], [failing])
+    assert sum(c["rule"] == "hierarchy.sum" for c in twice["checks"]) == 1
+    undone = apply_cross_report(twice, [], [])
+    assert undone["checks"] == rec["checks"] and undone["indicators"] == rec["indicators"]
 
 
-def test_removing_one_family_keeps_review_set_by_another():
+def test_a_failing_check_across_reports_on_a_doubted_cell_flags_the_reading():
     rec = record("甲市公安局", 2023, new=5)
-    apply_families(rec, ("hierarchy",), [Check("hierarchy.sum", False, "x", [])])
-    rec["checks"].append({"rule": "crossyear.carried_over", "ok": False, "detail": "", "cells": []})
-    apply_families(rec, ("hierarchy",), [])
-    assert rec["needs_review"]
+    rec["tables"]["table3"]["new"]["total"]["confidence"] = 0.45
+    out = apply_cross_report(rec, [], [Check("copypaste.table3", False, "x", ["table3.new.total"],
+                                             extra={"other": {"relation": "copy_of", "reports": []}})])
+    assert out["needs_review"] and "reading_doubt" in [r["reason"] for r in out["review_reasons"]]
 
 
 def test_no_view_without_agency_and_year():

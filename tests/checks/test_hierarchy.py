@@ -27,7 +27,7 @@ def test_a_parent_whose_parts_add_up_passes_and_names_them():
     (path,) = out
     (check,) = out[path]
     assert path == "淮安市公安局-2023.txt" and check.ok and check.rule == "hierarchy.sum"
-    assert len(check.extra["parts"]) == 7 and check.extra["parts"][0]["agency"].startswith("淮安市")
+    assert len(check.other["reports"]) == 7 and check.other["reports"][0]["agency"].startswith("淮安市")
 
 
 def test_a_parent_whose_parts_do_not_add_up_fails_naming_the_cells():

@@ -15,16 +15,26 @@ IDS = [a["id"] for a in ANNS]
 # Table-2 glued runs that no identity constrains and no narrative settles:
 # read as the most plausible split, flagged (confidence < 0.9, needs_review).
 KNOWN_WRONG = {
-    "pt001": "normative_docs '693665' has 10 readings; gold 69|3|665 comes from the HTML, not the text",
-    "pt024": "normative_docs '24432': gold 2|44|32 rests on the agency's next report, not this text",
+    "pt024": "normative_docs '24432': gold 2|44|32 rests on the agency's next report, not this text; "
+             "the learned prior ranks 24|4|32 first",
+    "hb02": "table3 new '110000011' read 1|10|…; gold 11|0|… rests on the outcome rows and the prose "
+            "(the report's own 总计 row prints 8 digits for 7 cells: agency_error)",
+    "hb09": "table3 carried_over: the blank 总计 cell at the row's end is lost from the row's material, "
+            "so the blank is placed earlier; a reader defect of trailing blank cells, not of issue 16",
+    "hb10": "table 4 of blank cells and printed 0 totals: the search is capped, read as 0s and flagged",
+}
+# A wrong cell at >= 0.9 or in a record not flagged: the worst outcome; each one is an open defect.
+KNOWN_SILENT = {
+    "hb09": "table3.carried_over.total: a blank cell at the row's end read as 0 at 0.99, the blank placed "
+            "earlier (CR-only layout; found annotating the Hebei crawl for issue 16)",
 }
 
 
-def _params():
+def _params(known: dict[str, str] = KNOWN_WRONG):
     for a in ANNS:
         marks = [needs_shared]
-        if a["id"] in KNOWN_WRONG:
-            marks.append(pytest.mark.xfail(strict=True, reason=KNOWN_WRONG[a["id"]]))
+        if a["id"] in known:
+            marks.append(pytest.mark.xfail(strict=True, reason=known[a["id"]]))
         yield pytest.param(a, id=a["id"], marks=marks)
 
 
@@ -37,8 +47,7 @@ def test_every_gold_cell_right(ann):
     assert cmp["wrong"] == []
 
 
-@needs_shared
-@pytest.mark.parametrize("ann", ANNS, ids=IDS)
+@pytest.mark.parametrize("ann", list(_params(KNOWN_SILENT)))
 def test_no_silent_error(ann):
     """A wrong cell must be below 0.9 and the record must ask for review."""
     read_text(ann)
@@ -66,7 +75,8 @@ def test_checks_cover_every_identity(ann):
     assert "table3.balance.total" in rules
     assert "table4.group_total.review" in rules
     printed_rows = [r for r, cols in rec["tables"]["table3"].items() if any(c["value"] is not None for c in cols.values())]
-    assert sum(r.startswith("table3.row_total.") for r in rules) == len(printed_rows) >= 23
+    gold_rows = [r for r, vals in ann["tables"]["table3"].items() if any(v is not None for v in vals)]
+    assert sum(r.startswith("table3.row_total.") for r in rules) == len(printed_rows) >= min(23, len(gold_rows))
     assert sum(r.startswith("table3.outcomes.") for r in rules) == 7
     failing = [c for c in rec["checks"] if not c["ok"] and c["rule"].startswith("table")]
     assert bool(failing) == ann["agency_error"]

@@ -44,3 +44,27 @@ def test_meta_of_seeds() -> None:
         ann = json.loads(p.read_text(encoding="utf-8"))
         m = narrative.read_meta(_text(ann))
         assert m["agency"].value == ann["agency"] and m["year"].value == ann["year"], p.name
+
+
+# ------------------------------------------------ a crawler that kept no title (issue 16)
+def test_meta_of_a_report_on_one_line_without_a_title() -> None:
+    """The Hebei crawl (hb01-hb05): no title line; the period's year and the overview's body stand in."""
+    text = ("\n\u3000\u3000根据《条例》等规定，发布本年度报告。报告中所列数据统计期限为2023年1月1日至12月31日。"
+            "\u3000\u3000一、总体情况\u3000\u30002023年，省农业农村厅坚持以人民为中心，公开信息120条。")
+    m = narrative.read_meta(text)
+    assert (m["agency"].value, m["year"].value) == ("省农业农村厅", 2023)
+    assert text[slice(*m["agency"].span)] == "省农业农村厅" and text[slice(*m["year"].span)] == "2023"
+    assert m["year"].confidence == 0.9 and m["agency"].confidence == 0.7
+
+
+def test_meta_of_a_compact_title_glued_to_the_text() -> None:
+    """hb06: the title and the body on one line, 工作报告 without 年度."""
+    text = "\n\u3000\u3000河北省农业农村厅2021年度政府信息公开工作报告\u3000\u3000根据《条例》，统计期限为2021年1月1日至12月31日。"
+    m = narrative.read_meta(text)
+    assert (m["agency"].value, m["year"].value) == ("河北省农业农村厅", 2021)
+    assert m["agency"].confidence == 0.9
+
+
+def test_a_sentence_that_names_a_report_is_not_a_title() -> None:
+    m = narrative.read_meta("现将本局2022年政府信息公开工作报告发布如下。全年公开信息20条。")
+    assert m["agency"].value is None

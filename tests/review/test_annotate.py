@@ -48,7 +48,7 @@ def test_a_correction_produces_an_annotation_check_data_accepts(case, tmp_path):
     assert ann["facts"][1]["metric"] == "other" and "rejected" in ann["facts"][1]["note"]
     assert ann["agency_error"] is False
     assert ann["fragments"] and all(text[f["span"][0]:f["span"][1]] == f["text"] for f in ann["fragments"])
-    assert "table2.normative_docs.issued 1→12" in ann["notes"]
+    assert "table2.normative_docs.issued 12→1" in ann["notes"]
     saved = save_annotation(ann, tmp_path / "annotations")
     assert saved == tmp_path / "annotations" / "reports" / f"{path.stem}.json"
     verdict = check_annotations(tmp_path / "annotations")

@@ -4,7 +4,10 @@ from __future__ import annotations
 import copy
 import json
 
-from extractor.review.frames import REVIEW_COLUMNS, pick_record, read_batch, review_frame, sort_frame
+import pytest
+
+from extractor.review.frames import (REVIEW_COLUMNS, has_reason, pick_record, read_batch, review_frame, review_reasons,
+                                     sort_frame)
 from tests.review.case import doubtful
 
 
@@ -43,3 +46,24 @@ def test_indicators_frame_reads_the_one_computation():
     assert df.loc["granted_rate", "value"] == compute(rec).values["granted_rate"] == 0.75
     assert df.loc["applications_new", "value"] == 8 and df.loc["granted_rate", "zh"] == "予以公开率"
     assert not df["uncertain"].any()
+
+
+def test_review_frame_filters_by_reason(case):
+    """Issue 16: a reviewer takes one kind at a time; a chain the agency broke is listed though not flagged."""
+    _, _, rec, _ = case
+    broken = copy.deepcopy(rec)
+    broken["source"] = {**rec["source"], "path": "broken.txt"}
+    broken["needs_review"] = False
+    broken["review_reasons"] = [{"reason": "cross_report", "review": False, "checks": ["crossyear.normative_docs"],
+                                 "cells": ["table2.normative_docs.in_force"], "reports": [{"path": "2021.txt"}]}]
+    recs = [rec, broken]
+    assert list(review_frame(recs)["path"]) == [rec["source"]["path"]]
+    assert list(review_frame(recs, reason="cross_report")["path"]) == ["broken.txt"]
+    assert set(review_frame(recs, reason=["reading_doubt", "cross_report"])["path"]) == {rec["source"]["path"],
+                                                                                        "broken.txt"}
+    assert review_frame(recs).iloc[0]["reasons"] == "reading_doubt"
+    # a record written before reasons existed is asked for them
+    old = {k: v for k, v in rec.items() if k != "review_reasons"}
+    assert review_reasons(old) == rec["review_reasons"] and has_reason(old, "reading_doubt")
+    with pytest.raises(ValueError, match="unknown reason"):
+        review_frame(recs, reason="typo")

@@ -99,7 +99,7 @@ def test_candidates_are_shown_side_by_side(case):
     h = candidates_html(rec, text)
     cells = rec["tables"]["table2"]["normative_docs"]
     assert any(c.get("candidates") for c in cells.values())
-    assert "table2 · normative_docs" in h and "12184" in h  # the run as printed
+    assert "table2 · normative_docs" in h and "12084" in h  # the run as printed
     for c, cell in cells.items():
         for k, cand in enumerate(cell.get("candidates") or []):
             assert f"reading {k + 1}" in h
@@ -119,3 +119,7 @@ def test_cli_review_lists_the_batch_and_writes_one_view(case, tmp_path):
     assert page.startswith("<!doctype html>") and 'class="rv-src"' in page and "rv-v rv-low" in page
     bad = CliRunner().invoke(app, ["review", str(batch), "--report", "nope.txt", "--html", str(out)])
     assert bad.exit_code == 2
+    only = CliRunner().invoke(app, ["review", str(batch), "--reason", "agency_inconsistent"])
+    assert only.exit_code == 0 and "no report needs review" in only.output
+    assert path.name in CliRunner().invoke(app, ["review", str(batch), "--reason", "reading_doubt"]).output
+    assert CliRunner().invoke(app, ["review", str(batch), "--reason", "typo"]).exit_code == 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 from extractor import confidence
-from extractor.review.marks import BANDS, band, shown
+from extractor.review.marks import BANDS, band, cell_label, shown
 
 
 def test_the_bands_are_the_review_and_certainty_lines():
@@ -20,3 +20,11 @@ def test_the_bands_are_the_review_and_certainty_lines():
 
 def test_values_are_shown_as_printed():
     assert (shown(None), shown(1424.0), shown(3.5), shown(12)) == ("∅", "1424", "3.5", "12")
+
+
+def test_a_cell_settled_by_a_chain_says_with_which_report():
+    cell = {"value": 665, "confidence": confidence.CHAINED, "span": [3, 6],
+            "settled": {"by": "crossyear.normative_docs", "other": [{"path": "2022.txt", "year": 2022}]}}
+    label = cell_label("table2.normative_docs.in_force", cell)
+    assert label.endswith("settled by crossyear.normative_docs with 2022.txt (2022)")
+    assert "0.88" in label

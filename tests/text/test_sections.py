@@ -9,6 +9,8 @@ from extractor.text.sections import find_sections
 from tests.helpers import needs_shared, read_text, report_annotations, text_path
 
 ANNS = report_annotations()
+# Parts a report really does not have (its text checked by hand).
+LACKS = {"hb10": ("other",)}  # the 2019 report of the Hebei crawl ends with its part five
 
 
 @needs_shared
@@ -17,7 +19,8 @@ def test_real_reports_have_their_sections_in_order(ann):
     text = read_text(ann)
     rec = extractor.extract_file(text_path(ann)).to_dict()
     ids = [s["id"] for s in rec["sections"]]
-    assert ids == ["overview", "proactive", "requests", "review_litigation", "problems", "other"]
+    parts = ["overview", "proactive", "requests", "review_litigation", "problems", "other"]
+    assert ids == [p for p in parts if p not in LACKS.get(ann["id"], ())]
     for s in rec["sections"]:
         a, b = s["span"]
         assert 0 <= a < b <= len(text)

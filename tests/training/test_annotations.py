@@ -34,6 +34,6 @@ def test_dumps_keeps_value_lists_on_one_line():
 @needs_shared
 def test_fragment_spans_show_their_text():
     for ann in report_annotations():
-        text = text_path(ann).read_text(encoding="utf-8")
+        text = A.read_document(text_path(ann))  # spans index the document text (CR-only line ends kept: hb07)
         for f in ann["fragments"]:
             assert text[f["span"][0]:f["span"][1]] == f["text"]

@@ -52,6 +52,7 @@ def test_a_good_annotation_in_tmp_is_clean(tmp_path):
     (lambda a: a["facts"][0].update(metric="tweets"), "unknown metric"),
     (lambda a: a["tables"]["table3"].pop("partial"), "partial"),
     (lambda a: a.pop("fragments"), "missing key 'fragments'"),
+    (lambda a: a.update(uncertain=["table3.total_processed[0]"]), "is not a cell"),
 ])
 def test_check_data_fails_on_a_broken_annotation(tmp_path, breakage, expect):
     ann = good_annotation()
@@ -62,6 +63,13 @@ def test_check_data_fails_on_a_broken_annotation(tmp_path, breakage, expect):
     res = runner.invoke(app, ["check-data", "--annotations", str(d)])
     assert res.exit_code == 1
     assert expect in res.output
+
+
+def test_uncertain_cells_are_part_of_the_format(tmp_path):
+    ann = good_annotation()
+    ann["uncertain"] = ["table2.normative_docs.issued", "table3.total_processed.natural_person"]
+    pr = C.check_data(_write(tmp_path, ann))
+    assert pr.errors == [] and pr.warnings == []
 
 
 def test_agency_error_allows_failing_identities(tmp_path):
