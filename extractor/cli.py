@@ -116,6 +116,41 @@ def annotate(
         typer.echo(f"annotate: wrote {out}; correct it, then `extractor check-data`", err=True)
 
 
+@app.command("import-excerpts")
+def import_excerpts(
+    corpus: Path = typer.Argument(..., help="A corpus folder of QNNN.txt + QNNN.gold.json (e.g. ../shared/corpus/excerpts2)"),
+    annotations: Optional[Path] = typer.Option(None, "--annotations", help="The annotations directory; default: the repo's"),
+) -> None:
+    """Write the corpus's quote-based excerpt gold as facts-only annotations (texts referenced, never copied)."""
+    from extractor.training.corpus_gold import import_dir
+
+    written, problems = import_dir(corpus, annotations)
+    for p in problems:
+        typer.echo(f"error: {p}", err=True)
+    typer.echo(f"import-excerpts: {len(written)} annotation(s) written, {len(problems)} not placed")
+    if problems:
+        raise typer.Exit(1)
+
+
+@app.command()
+def split(
+    annotations: Optional[Path] = typer.Option(None, "--annotations", help="The annotations directory; default: the repo's"),
+    add: bool = typer.Option(False, "--add", help="Keep the written split; assign only documents it does not name"),
+    seed: int = typer.Option(12, "--seed", help="Seed of a new split"),
+) -> None:
+    """Fix the development / held-out test split of the annotated documents (annotations/split.json)."""
+    from extractor.training.annotations import load_annotations
+    from extractor.training.split import extend, load_split, make_split, split_path, write_split
+
+    anns = load_annotations(annotations, kinds=("report", "excerpt"))
+    if split_path(annotations).is_file() and not add:
+        typer.echo("extractor: the split is already written; `--add` assigns new documents only", err=True)
+        raise typer.Exit(1)
+    s = extend(load_split(annotations), anns) if add else make_split(anns, seed)
+    p = write_split(s, annotations)
+    typer.echo(f"split: {len(s.development)} development, {len(s.test)} held-out test documents in {p}")
+
+
 @app.command()
 def train(
     annotations: Optional[Path] = typer.Option(None, "--annotations", help="The annotations directory; default: the repo's"),

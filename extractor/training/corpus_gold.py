@@ -1,0 +1,69 @@
+"""Corpus excerpt gold (`../shared/corpus/excerpts*/QNNN.gold.json`) as facts-only annotations.
+
+The corpus writes its gold by quote (`narrative_facts`: exact `quote`,
+`metric`, `channel`, `value`, `unit`, `approx`, `note`, and in excerpts2
+`distractor` and `implicit_metric`) with the corpus's own metric names;
+the annotations hold spans and the spec's names.  This is the one place
+that maps one onto the other (`../shared/corpus/README.md` gives the
+mapping), so an import is a command, not a hand edit, and re-running it
+on the same corpus writes the same files.  Texts stay where they are,
+referenced by path and sha256.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from extractor.training.annotations import FACT_EXTRA_KEYS, default_dir, read_document, repo_root, text_ref, write_annotation
+from extractor.training.trainset import placed_facts
+
+# ../shared/corpus/README.md: "Gold metric names map to the spec's"
+METRIC_NAMES = {
+    "posts_published": "posts", "posts_by_channel": "posts", "policy_interpretations": "interpretations",
+    "media_briefings": "briefings", "new_media_accounts": "accounts", "applications_carried": "applications_carried_forward",
+    "responses_to_concerns": "responses",
+}
+# Corpus channels the spec does not name (OUTPUT.md: website, weibo, wechat, douyin, toutiao, new_media, gazette,
+# press, other): the corpus's finer ones are "other".
+CHANNEL_NAMES = {"media": "other", "hotline": "other", "bulletin_board": "other", "mailbox": "other"}
+
+
+def convert(gold: dict[str, Any], text: str) -> list[dict[str, Any]] | str:
+    """The gold's facts in the annotation shape, placed in `text`; or why one cannot be placed."""
+    raw = gold.get("narrative_facts") or []
+    facts = [{"metric": METRIC_NAMES.get(f["metric"], f["metric"]),
+              "channel": CHANNEL_NAMES.get(f.get("channel"), f.get("channel")),
+              "value": f["value"], "unit": f.get("unit"), "text": f["quote"], "role": None,
+              "approx": bool(f.get("approx", False)), "category": None} for f in raw]
+    placed = placed_facts(facts, text)
+    if isinstance(placed, str):
+        return placed
+    for g, f in zip(placed, raw):
+        if g["role"] is None:
+            del g["role"]  # the corpus does not say; scoring ignores the role where it is absent
+        g.update({k: f[k] for k in FACT_EXTRA_KEYS if k in f})
+    return placed
+
+
+def import_dir(corpus_dir: Path | str, ann_dir: Path | str | None = None) -> tuple[list[Path], list[str]]:
+    """Write one excerpt annotation per `*.gold.json` of `corpus_dir`: (files written, problems)."""
+    src = Path(corpus_dir)
+    d = Path(ann_dir) if ann_dir else default_dir()
+    written: list[Path] = []
+    problems: list[str] = []
+    for gold_path in sorted(src.glob("*.gold.json")):
+        doc_id = gold_path.name[: -len(".gold.json")]
+        text_path = src / f"{doc_id}.txt"
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        facts = convert(gold, read_document(text_path))
+        if isinstance(facts, str):
+            problems.append(f"{doc_id}: {facts}")
+            continue
+        ann = {"id": doc_id,
+               "text": {"path": text_ref(text_path, repo_root(d)),
+                        "sha256": hashlib.sha256(text_path.read_bytes()).hexdigest()},
+               "facts_complete": True, "facts": facts}
+        written.append(write_annotation(ann, d, kind="excerpt"))
+    return written, problems
