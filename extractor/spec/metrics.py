@@ -89,6 +89,8 @@ class Rules:
     # distractors that test only the text before (or only after) the number, as one search each
     before_only: re.Pattern | None = None
     after_only: re.Pattern | None = None
+    # the verbs the facts model reads (searched from the right: the nearest before a number)
+    feature_verbs: re.Pattern | None = None
 
 
 def _alt(words: Iterable[str]) -> str:
@@ -157,6 +159,7 @@ def parse_rules(raw: dict[str, Any]) -> Rules:
         by_id=by_id, spec_metrics=frozenset(m.id for m in metrics if m.spec),
         before_only=re.compile("|".join(f"(?:{d['before']})" for d in only_before)) if only_before else None,
         after_only=re.compile("|".join(f"(?:{d['after']})" for d in only_after)) if only_after else None,
+        feature_verbs=re.compile("(?r)" + _alt(raw["features"]["verbs"])) if raw.get("features") else None,
         metrics=metrics, others=others, distractors=tuple(d for d in distractors if d.name in rest), channels=channels, units=units,
         written_number=written_number, stopwords=re.compile(_alt(num["chinese_stopwords"])),
         approx_after=frozenset(num["approx_after"]),

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+
+import regex as re
 from pathlib import Path
 from typing import Any
 
 from extractor.training.annotations import FACT_EXTRA_KEYS, default_dir, read_document, repo_root, text_ref, write_annotation
+from extractor.spec.metrics import OTHER, spec_metrics
 from extractor.training.trainset import placed_facts
 
 # ../shared/corpus/README.md: "Gold metric names map to the spec's"
@@ -28,6 +31,30 @@ METRIC_NAMES = {
 # Corpus channels the spec does not name (OUTPUT.md: website, weibo, wechat, douyin, toutiao, new_media, gazette,
 # press, other): the corpus's finer ones are "other".
 CHANNEL_NAMES = {"media": "other", "hotline": "other", "bulletin_board": "other", "mailbox": "other"}
+
+
+# excerpts2 marks the category (and channel, applicant) breakdowns of a total as "other"; the project's convention,
+# that of ../shared/corpus/README.md and OUTPUT.md, is a part of the metric it breaks down ("category breakdowns of
+# posts, which are posts with role: part").  A note saying so makes it one: a category or column of the nearest
+# annotated posts before it in its paragraph; any other breakdown of the nearest annotated fact before it there.
+CATEGORY_NOTE = re.compile(r"^(?:category|COVID column items|(?:website )?column breakdown)")
+BREAKDOWN_NOTE = re.compile(r"^(?:breakdown|channel breakdown|applicant breakdown)")
+
+
+def harmonise_parts(facts: list[dict[str, Any]], text: str, spec: frozenset[str]) -> None:
+    """Turn the breakdowns the corpus calls "other" into parts of the fact they break down (see CATEGORY_NOTE)."""
+    ordered = sorted(facts, key=lambda f: f["span"][0])
+    for i, f in enumerate(ordered):
+        note = f.get("note") or ""
+        if f["metric"] != OTHER or f.get("distractor"):
+            continue
+        want = ("posts",) if CATEGORY_NOTE.match(note) else spec if BREAKDOWN_NOTE.match(note) else ()
+        for g in reversed(ordered[:i] if want else ()):
+            if "\n" in text[g["span"][1]:f["span"][0]]:
+                break
+            if g["metric"] in want and g.get("role") != "part":
+                f.update(metric=g["metric"], channel=g.get("channel"), role="part")
+                break
 
 
 def convert(gold: dict[str, Any], text: str) -> list[dict[str, Any]] | str:
@@ -44,6 +71,7 @@ def convert(gold: dict[str, Any], text: str) -> list[dict[str, Any]] | str:
         if g["role"] is None:
             del g["role"]  # the corpus does not say; scoring ignores the role where it is absent
         g.update({k: f[k] for k in FACT_EXTRA_KEYS if k in f})
+    harmonise_parts(placed, text, spec_metrics())
     return placed
 
 

@@ -88,7 +88,7 @@ def split_path(ann_dir: Path | str | None = None) -> Path:
 
 def write_split(split: Split, ann_dir: Path | str | None = None) -> Path:
     p = split_path(ann_dir)
-    data = {"method": METHOD, "seed": split.seed, "fraction": round(split.fraction, 6),
+    data = {"method": METHOD, "seed": split.seed, "fraction": split.fraction,
             "test": sorted(split.test), "development": sorted(split.development)}
     p.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return p
