@@ -75,7 +75,7 @@ def features(q, prev=None) -> dict[str, float]:
     if v.is_integer() and 1900 <= v <= 2100:
         f["yearlike"] = 1.0
     left = ctx.left
-    lt = window_tokens(left)
+    lt = window_tokens(left[-16:])  # the short window: jieba's cost grows with it, and recurring windows are cached
     for t in lt[-3:]:
         f["L:" + t] = 1.0
     if lt:
