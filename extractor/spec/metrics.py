@@ -117,7 +117,7 @@ def parse_rules(raw: dict[str, Any]) -> Rules:
     written_number = stdre.compile(
         rf"(?P<pre>{_alt(num['approx_before'])})?"
         rf"(?P<num>\d+(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|[{CHINESE_NUMERAL_CHARS}]+(?=(?:余|多)?(?:{unit_alt})))"
-        r"(?P<mult>[万亿](?!元))?(?P<ap1>余|多)?"
+        r"(?:(?P<ap0>余|多)(?=[万亿](?!元)))?(?P<mult>[万亿](?!元))?(?P<ap1>余|多)?"
         rf"(?P<unit>{unit_alt})?(?P<ap2>以上|余|多|左右)?"
     )
     metrics = tuple(

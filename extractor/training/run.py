@@ -17,6 +17,7 @@ from extractor.training import evaluate as E
 from extractor.training import facts as F
 from extractor.training import train as T
 from extractor.training.card import write_card
+from extractor.training.facts_card import write_facts_card
 
 WHICH = ("tables", "facts")
 
@@ -80,4 +81,5 @@ def train_models(annotation_dir: str | Path, out_dir: str | Path, *, which: tupl
     if "facts" in which:
         result["facts"] = F.train(annotation_dir, out, seed=seed or 0, samples=samples)
         result["facts_meta"] = json.loads((out / FACTS_META).read_text(encoding="utf-8"))
+        write_facts_card(out, result["facts_meta"])
     return result

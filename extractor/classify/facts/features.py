@@ -14,9 +14,12 @@ All of it is cheap string work on the ~20 candidates of a report.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
+
+import regex as re
 
 from extractor.classify.facts.tokens import window_tokens
-from extractor.narrative.decide import tier_hits, topic_of
+from extractor.narrative.decide import tier_hits
 from extractor.spec.metrics import OTHER, rules
 
 _DIST = (0, 1, 2, 4, 8, 16)
@@ -39,14 +42,23 @@ def _nearest(pattern, text: str) -> tuple[str, int] | None:
     return None if mm is None else (mm.group(0), len(text) - mm.end())
 
 
-def _nearest_channel(text: str) -> tuple[str, int] | None:
-    best: tuple[str, int] | None = None
-    for cid, pat in rules().channels:
-        for mm in pat.finditer(text):
-            d = len(text) - mm.end()
-            if best is None or d < best[1]:
-                best = (cid, d)
-    return best
+@lru_cache(maxsize=4)
+def _reverse_union(pairs: tuple[tuple[str, str], ...]) -> re.Pattern:
+    """One right-to-left pattern naming which of `pairs` (name, regex) matched: the nearest in one search."""
+    return re.compile("(?r)" + "|".join(f"(?P<{name}>{body})" for name, body in pairs))
+
+
+def _nearest_named(pairs: tuple[tuple[str, str], ...], text: str) -> tuple[str, int] | None:
+    mm = _reverse_union(pairs).search(text)
+    return None if mm is None else (mm.lastgroup, len(text) - mm.end())
+
+
+def _channels() -> tuple[tuple[str, str], ...]:
+    return tuple((cid, pat.pattern) for cid, pat in rules().channels)
+
+
+def _topics() -> tuple[tuple[str, str], ...]:
+    return tuple((name, pat.pattern) for name, pat in rules().topics)
 
 
 def features(q, prev=None) -> dict[str, float]:
@@ -94,13 +106,13 @@ def features(q, prev=None) -> dict[str, float]:
     if verb is not None:
         f["V:" + verb[0]] = 1.0
         f[f"Vd={_bucket(verb[1])}"] = 1.0
-    ch = _nearest_channel(ctx.sentence_left[-60:])
+    ch = _nearest_named(_channels(), ctx.sentence_left[-60:])
     if ch is not None:
         f["CH:" + ch[0]] = 1.0
         f[f"CHd={_bucket(ch[1])}"] = 1.0
-    topic = topic_of(ctx.paragraph_left[-120:] + left)
+    topic = _nearest_named(_topics(), ctx.paragraph_left[-120:] + left)
     if topic is not None:
-        f["T:" + topic] = 1.0
+        f["T:" + topic[0]] = 1.0
     if R.markers.search(ctx.sentence_left):
         f["marker"] = 1.0
     if R.total_words.search(left):
