@@ -3,9 +3,11 @@
 The documents are the annotations with complete fact lists (`annotations.has_facts`),
 read through the one annotation loader, and the bundled samples when they
 are needed (`trainset.training_set`: a fresh clone without ../shared has
-no real texts, so the samples are what it can learn from).  Leave-one-report-out
-cross-validation measures the model on each document with a model that
-never saw it; the rules alone are measured beside it.
+no real texts, so the samples are what it can learn from).  `measure` scores
+the development documents by grouped cross-validation (choosing the decision
+thresholds and the calibration there) and the held-out test documents of
+`annotations/split.json` with a model trained on the development ones only;
+the rules alone are measured beside each.
 """
 from __future__ import annotations
 
