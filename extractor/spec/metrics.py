@@ -38,6 +38,7 @@ class MetricRule:
     inherit_channel: bool
     parts: re.Pattern | None = None
     group: str | None = None
+    has_channel: bool = True
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,7 @@ def parse_rules(raw: dict[str, Any]) -> Rules:
             inherit_channel=bool(m.get("inherit_channel", False)),
             parts=re.compile(m["parts"]) if m.get("parts") else None,
             group=m.get("group") or m.get("family"),
+            has_channel=bool(m.get("channel", True)),
         )
         for m in raw["metric"]
     )

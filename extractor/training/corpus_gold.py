@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from extractor.training.annotations import FACT_EXTRA_KEYS, default_dir, read_document, repo_root, text_ref, write_annotation
-from extractor.spec.metrics import OTHER, spec_metrics
+from extractor.spec.metrics import OTHER, rules, spec_metrics
 from extractor.training.trainset import placed_facts
 
 # ../shared/corpus/README.md: "Gold metric names map to the spec's"
@@ -39,6 +39,26 @@ CHANNEL_NAMES = {"media": "other", "hotline": "other", "bulletin_board": "other"
 # annotated posts before it in its paragraph; any other breakdown of the nearest annotated fact before it there.
 CATEGORY_NOTE = re.compile(r"^(?:category|COVID column items|(?:website )?column breakdown)")
 BREAKDOWN_NOTE = re.compile(r"^(?:breakdown|channel breakdown|applicant breakdown)")
+
+
+# excerpts2 has no `new_media` channel: it writes `other` and says in the note what it means.  OUTPUT.md has
+# new_media (unspecified, or several new-media accounts together) and null for an overall figure (the project's
+# reading of a website and a WeChat figure given as one); such notes are read so.
+CHANNEL_NOTES = ((re.compile(r"new[_ -]media"), "new_media"), (re.compile(r"website (?:\+|and) WeChat"), None))
+
+
+def harmonise_channels(facts: list[dict[str, Any]], spec: frozenset[str]) -> None:
+    """Channels as OUTPUT.md names them (see CHANNEL_NOTES), and none on a metric whose facts carry none."""
+    by_id = rules().by_id
+    for f in facts:
+        m = by_id.get(f["metric"])
+        if m is not None and not m.has_channel:
+            f["channel"] = None
+        elif f.get("channel") == "other":
+            for pat, channel in CHANNEL_NOTES:
+                if pat.search(f.get("note") or ""):
+                    f["channel"] = channel
+                    break
 
 
 def harmonise_parts(facts: list[dict[str, Any]], text: str, spec: frozenset[str]) -> None:
@@ -72,6 +92,7 @@ def convert(gold: dict[str, Any], text: str) -> list[dict[str, Any]] | str:
             del g["role"]  # the corpus does not say; scoring ignores the role where it is absent
         g.update({k: f[k] for k in FACT_EXTRA_KEYS if k in f})
     harmonise_parts(placed, text, spec_metrics())
+    harmonise_channels(placed, spec_metrics())
     return placed
 
 

@@ -131,7 +131,7 @@ ISSUE_12_PHRASINGS = [
     ("本局政务微博发布各类动态信息86条。", [("posts", 86, "weibo")]),
     ("在“XX发布”公众号推送稿件312篇。", [("posts", 312, "wechat")]),
     ("区长信箱办件41件。", [("messages_received", 41, None)]),
-    ("12345热线转办工单2380件。", [("messages_received", 2380, "other")]),
+    ("12345热线转办工单2380件。", [("messages_received", 2380, None)]),
     ("开设政务新媒体账号共计18个，其中微信公众号11个、抖音号4个。",
      [("accounts", 18, "new_media"), ("accounts", 11, "wechat"), ("accounts", 4, "douyin")]),
     ("全年发布解读信息23条。", [("interpretations", 23, None)]),

@@ -60,3 +60,14 @@ def test_the_committed_excerpts2_annotations_are_what_the_import_writes(tmp_path
         mine = json.loads(p.read_text(encoding="utf-8"))
         shipped = json.loads((ANNOTATIONS / "excerpts" / p.name).read_text(encoding="utf-8"))
         assert mine["facts"] == shipped["facts"] and mine["text"]["sha256"] == shipped["text"]["sha256"]
+
+
+def test_channels_follow_output_md_and_metrics_without_one_carry_none() -> None:
+    text = "政务新媒体发布信息30条，通过热线受理咨询12条。"
+    gold = {"narrative_facts": [
+        {"quote": "政务新媒体发布信息30条", "metric": "posts_published", "channel": "other", "value": 30, "unit": "条",
+         "note": "new_media unspecified"},
+        {"quote": "通过热线受理咨询12条", "metric": "messages_received", "channel": "hotline", "value": 12, "unit": "条"},
+    ]}
+    posts, messages = convert(gold, text)
+    assert posts["channel"] == "new_media" and messages["channel"] is None
