@@ -9,7 +9,7 @@ claim quantities that are not spec facts.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 import re as stdre
@@ -43,6 +43,7 @@ class Quantity:
     phrase: tuple[int, int] = (0, 0)
     confidence: float = 0.0
     rule_label: str = OTHER
+    tiers: dict = field(default_factory=dict)   # tier -> its hits, found once (the rules and the model both ask)
 
 
 def _unit_ok(m: MetricRule, unit: str | None) -> bool:
@@ -117,6 +118,13 @@ def _tier(tier: int) -> _Tier:
 
 def tier_hits(q: Quantity, tier: int) -> list[tuple[tuple[int, int, int], MetricRule, str]]:
     """The metrics of a tier whose cue (before the number or after its unit) fits it, nearest first."""
+    found = q.tiers.get(tier)
+    if found is None:
+        found = q.tiers[tier] = _find_tier_hits(q, tier)
+    return found
+
+
+def _find_tier_hits(q: Quantity, tier: int) -> list[tuple[tuple[int, int, int], MetricRule, str]]:
     c, ctx = q.number, q.ctx
     plan = _tier(tier)
     cue_possible = plan.any_cue is None or plan.any_cue.search(ctx.left) is not None

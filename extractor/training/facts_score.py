@@ -124,15 +124,18 @@ def evaluate(docs: Sequence[Annotation], model_for: Callable[[str], Any] | None 
 
 
 def calibration_map(bins: Sequence[dict[str, Any]]) -> list[list[float]]:
-    """[lo, confidence] steps from a reliability table: each bin's share right, capped by every bin above it.
+    """[lo, confidence] steps from a reliability table: each bin's share right, smoothed and capped.
 
-    The cap keeps the map non-decreasing and never claims more for a bin
-    than the facts above it earned (conservative where a bin is small).
+    The share is Laplace-smoothed ((right + 1) / (n + 2)), so a small bin
+    that happened to be all right does not claim certainty (1.0 is a
+    person's decision); the cap keeps the map non-decreasing and never
+    claims more for a bin than the facts above it earned.
     """
     out: list[list[float]] = []
     cap = 1.0
     for b in sorted(bins, key=lambda b: -b["lo"]):
-        cap = min(cap, b["right"])
+        right = round(b["right"] * b["facts"])
+        cap = min(cap, round((right + 1) / (b["facts"] + 2), 4))
         out.append([b["lo"], cap])
     return sorted(out)
 

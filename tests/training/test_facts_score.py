@@ -36,9 +36,11 @@ def test_role_is_scored_only_where_the_annotation_says_it() -> None:
     assert s["role_n"] == 0
 
 
-def test_calibration_steps_never_claim_more_than_the_bins_above() -> None:
-    bins = [{"lo": 0.0, "right": 0.4}, {"lo": 0.5, "right": 0.8}, {"lo": 0.9, "right": 0.7}, {"lo": 0.99, "right": 1.0}]
-    assert calibration_map(bins) == [[0.0, 0.4], [0.5, 0.7], [0.9, 0.7], [0.99, 1.0]]
+def test_calibration_steps_are_smoothed_and_never_claim_more_than_the_bins_above() -> None:
+    bins = [{"lo": 0.0, "right": 0.4, "facts": 8}, {"lo": 0.5, "right": 0.8, "facts": 98},
+            {"lo": 0.9, "right": 0.7, "facts": 8}, {"lo": 0.99, "right": 1.0, "facts": 12}]
+    # (3+1)/10, min((78+1)/100, cap), (6+1)/10, (12+1)/14: twelve right of twelve is not certainty
+    assert calibration_map(bins) == [[0.0, 0.4], [0.5, 0.7], [0.9, 0.7], [0.99, 0.9286]]
 
 
 def test_the_evaluate_table_shows_held_out_beside_cross_validated() -> None:

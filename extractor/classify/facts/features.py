@@ -53,12 +53,18 @@ def _nearest_named(pairs: tuple[tuple[str, str], ...], text: str) -> tuple[str, 
     return None if mm is None else (mm.lastgroup, len(text) - mm.end())
 
 
-def _channels() -> tuple[tuple[str, str], ...]:
-    return tuple((cid, pat.pattern) for cid, pat in rules().channels)
+_NAMED: dict[int, tuple[object, tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]] = {}
 
 
-def _topics() -> tuple[tuple[str, str], ...]:
-    return tuple((name, pat.pattern) for name, pat in rules().topics)
+def _named_sets() -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """(channels, topics) as (name, regex) pairs of the current rules, built once per rules object."""
+    R = rules()
+    hit = _NAMED.get(id(R))
+    if hit is None or hit[0] is not R:
+        _NAMED.clear()
+        hit = _NAMED[id(R)] = (R, tuple((cid, pat.pattern) for cid, pat in R.channels),
+                               tuple((name, pat.pattern) for name, pat in R.topics))
+    return hit[1], hit[2]
 
 
 def features(q, prev=None) -> dict[str, float]:
@@ -106,11 +112,12 @@ def features(q, prev=None) -> dict[str, float]:
     if verb is not None:
         f["V:" + verb[0]] = 1.0
         f[f"Vd={_bucket(verb[1])}"] = 1.0
-    ch = _nearest_named(_channels(), ctx.sentence_left[-60:])
+    channels, topics = _named_sets()
+    ch = _nearest_named(channels, ctx.sentence_left[-60:])
     if ch is not None:
         f["CH:" + ch[0]] = 1.0
         f[f"CHd={_bucket(ch[1])}"] = 1.0
-    topic = _nearest_named(_topics(), ctx.paragraph_left[-120:] + left)
+    topic = _nearest_named(topics, ctx.paragraph_left[-120:] + left)
     if topic is not None:
         f["T:" + topic[0]] = 1.0
     if R.markers.search(ctx.sentence_left):
