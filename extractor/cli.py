@@ -153,6 +153,60 @@ def annotate(
         typer.echo(f"annotate: wrote {out}; correct it, then `extractor check-data`", err=True)
 
 
+@app.command("import-excerpts")
+def import_excerpts(
+    corpus: Path = typer.Argument(..., help="A corpus folder of QNNN.txt + QNNN.gold.json (e.g. ../shared/corpus/excerpts2)"),
+    annotations: Optional[Path] = typer.Option(None, "--annotations", help="The annotations directory; default: the repo's"),
+) -> None:
+    """Write the corpus's quote-based excerpt gold as facts-only annotations (texts referenced, never copied)."""
+    from extractor.training.corpus_gold import import_dir
+
+    written, problems = import_dir(corpus, annotations)
+    for p in problems:
+        typer.echo(f"error: {p}", err=True)
+    typer.echo(f"import-excerpts: {len(written)} annotation(s) written, {len(problems)} not placed")
+    if problems:
+        raise typer.Exit(1)
+
+
+@app.command()
+def split(
+    annotations: Optional[Path] = typer.Option(None, "--annotations", help="The annotations directory; default: the repo's"),
+    add: bool = typer.Option(False, "--add", help="Keep the written split; assign only documents it does not name"),
+    seed: int = typer.Option(12, "--seed", help="Seed of a new split"),
+) -> None:
+    """Fix the development / held-out test split of the annotated documents (annotations/split.json)."""
+    from extractor.training.annotations import load_annotations
+    from extractor.training.split import extend, load_split, make_split, split_path, write_split
+
+    anns = load_annotations(annotations, kinds=("report", "excerpt"))
+    if split_path(annotations).is_file() and not add:
+        typer.echo("extractor: the split is already written; `--add` assigns new documents only", err=True)
+        raise typer.Exit(1)
+    s = extend(load_split(annotations), anns) if add else make_split(anns, seed)
+    p = write_split(s, annotations)
+    typer.echo(f"split: {len(s.development)} development, {len(s.test)} held-out test documents in {p}")
+
+
+@app.command("export-spacy")
+def export_spacy(
+    out: Path = typer.Argument(..., help="The .spacy file to write"),
+    annotations: Optional[Path] = typer.Option(None, "--annotations", help="The annotations directory; default: the repo's"),
+    side: str = typer.Option("all", "--split", help="development, test or all"),
+) -> None:
+    """Write the annotated facts as a spaCy DocBin (spans in doc.spans["facts"], labelled by metric)."""
+    from extractor.training.docbin import write_docbin
+    from extractor.training.facts import documents
+    from extractor.training.split import load_split
+
+    if side not in ("development", "test", "all"):
+        typer.echo("extractor: --split must be development, test or all", err=True)
+        raise typer.Exit(2)
+    sides = ("development", "test") if side == "all" else (side,)
+    n = write_docbin(documents(annotations, samples=False), load_split(annotations), out, sides)
+    typer.echo(f"export-spacy: {n} document(s) written to {out}")
+
+
 @app.command()
 def train(
     annotations: Optional[Path] = typer.Option(None, "--annotations", help="The annotations directory; default: the repo's"),
@@ -191,11 +245,27 @@ def train(
     if "facts_meta" in res:
         meta = res["facts_meta"]
         typer.echo(f"facts model: {out / meta['model']} ({trained_on(meta)}; "
-                   f"{meta['metrics']['candidates']} candidates)")
+                   f"{meta['metrics']['candidates_all']} candidates)")
     if any((res[k].get("texts_absent") or {}).get("count") for k in ("tables_meta", "facts_meta") if k in res):
         # a fresh clone retraining into models/: the result must not pass for the shipped models
         typer.echo("note: annotated texts were absent (above), so these models did not learn from them and are "
                    "not the shipped ones; with ../shared beside the clone `extractor train` retrains those", err=True)
+
+
+def _evaluate_facts(annotations: Path, samples: Optional[bool], as_json: Optional[Path]) -> None:
+    from extractor.training.facts import documents, measure
+    from extractor.training.facts_score import format_measure
+    from extractor.training.split import load_split
+
+    docs = documents(annotations, samples)
+    if not docs:
+        typer.echo("extractor: no annotated documents with facts and their texts: nothing to evaluate", err=True)
+        raise typer.Exit(1)
+    res = measure(docs, load_split(annotations))
+    typer.echo(format_measure(res))
+    typer.echo("")
+    if as_json:
+        as_json.write_text(json.dumps(res, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 @app.command()
@@ -204,13 +274,23 @@ def evaluate(
     model: Optional[Path] = typer.Option(None, "--model", help="The model directory to evaluate; default: the repo's models/"),
     compare: Optional[Path] = typer.Option(None, "--compare", help="Another model directory: list the rows the two read differently"),
     folds: int = typer.Option(5, "--folds", help="Cross-validation folds (grouped by report)"),
+    which: str = typer.Option("all", "--which", help="tables, facts or all"),
     as_json: Optional[Path] = typer.Option(None, "--json", help="Also write the results as JSON here"),
     samples: Optional[bool] = typer.Option(
         None, "--with-samples/--without-samples",
         help="Count the bundled samples as annotated reports (scored apart); default: as `train`, only when needed"),
 ) -> None:
-    """Per-label precision/recall, cell accuracy and silent errors, with and without the classifier."""
+    """Tables: per-label precision/recall, cell accuracy and silent errors, with and without the classifier.
+    Facts: precision/recall/F1 per metric on the held-out test documents beside the cross-validated figure."""
     from extractor import config
+
+    if which not in ("tables", "facts", "all"):
+        typer.echo("extractor: --which must be tables, facts or all", err=True)
+        raise typer.Exit(2)
+    if which in ("facts", "all") and compare is None:
+        _evaluate_facts(annotations or config.annotations_dir(), samples, as_json if which == "facts" else None)
+        if which == "facts":
+            return
     from extractor.classify.rows.model import META_NAME, load
     from extractor.training import evaluate as E
     from extractor.training.train import TrainConfig

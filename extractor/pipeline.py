@@ -82,6 +82,17 @@ def extract_document(doc: Document, *, models: Models | None = None,
     return report
 
 
+def prose_facts(text: str, models: Models | None = None) -> narrative.Prose:
+    """The facts of a text read as prose alone (no tables looked for): what the spaCy component tags."""
+    return narrative.read(text, find_sections_spans(text), facts_model=(models or classify.shipped()).facts)
+
+
+def find_sections_spans(text: str) -> list[SectionSpan]:
+    """The report's parts, in source offsets (the facts' `section`)."""
+    norm = normalize(text)
+    return _section_spans(norm, find_sections(norm.text))
+
+
 def table_anchors(text: str, models: Models | None = None) -> dict[str, list[tuple]]:
     """The row anchors reading `text` finds, per table, in normalised offsets (annotation, training)."""
     norm = normalize(text)

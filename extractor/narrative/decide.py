@@ -9,7 +9,7 @@ claim quantities that are not spec facts.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 import re as stdre
@@ -43,6 +43,7 @@ class Quantity:
     phrase: tuple[int, int] = (0, 0)
     confidence: float = 0.0
     rule_label: str = OTHER
+    tiers: dict = field(default_factory=dict)   # tier -> its hits, found once (the rules and the model both ask)
 
 
 def _unit_ok(m: MetricRule, unit: str | None) -> bool:
@@ -63,7 +64,7 @@ def _best_cue(pats: Sequence[re.Pattern], left: str, max_gap: int) -> tuple[int,
     return best
 
 
-def _topic(paragraph_left: str) -> str | None:
+def topic_of(paragraph_left: str) -> str | None:
     """The topic named last before a number (申请 → applications; 留言/来信 → messages)."""
     best, where = None, -1
     for name, pat in rules().topics:
@@ -115,7 +116,15 @@ def _tier(tier: int) -> _Tier:
     return plans[tier]
 
 
-def _tier_hits(q: Quantity, tier: int) -> list[tuple[tuple[int, int, int], MetricRule, str]]:
+def tier_hits(q: Quantity, tier: int) -> list[tuple[tuple[int, int, int], MetricRule, str]]:
+    """The metrics of a tier whose cue (before the number or after its unit) fits it, nearest first."""
+    found = q.tiers.get(tier)
+    if found is None:
+        found = q.tiers[tier] = _find_tier_hits(q, tier)
+    return found
+
+
+def _find_tier_hits(q: Quantity, tier: int) -> list[tuple[tuple[int, int, int], MetricRule, str]]:
     c, ctx = q.number, q.ctx
     plan = _tier(tier)
     cue_possible = plan.any_cue is None or plan.any_cue.search(ctx.left) is not None
@@ -137,7 +146,7 @@ def _tier_hits(q: Quantity, tier: int) -> list[tuple[tuple[int, int, int], Metri
             continue
         if m.topic is not None:
             if not topic:
-                topic.append(_topic(ctx.paragraph_left + ctx.left))
+                topic.append(topic_of(ctx.paragraph_left + ctx.left))
             if topic[0] != m.topic:
                 continue
         found.append(((key[0], key[1], order), m, how))
@@ -270,7 +279,7 @@ def _decide_rules(qs: list[Quantity], i: int, text: str) -> None:
     q = qs[i]
     prev = qs[i - 1] if i > 0 else None
     q.link = _link(text, prev, q)
-    hits = _tier_hits(q, 1)
+    hits = tier_hits(q, 1)
     q.hits = tuple(h[1].id for h in hits)
     strong = _other_hit(q, True)
     q.other_hit = strong or _other_hit(q, False)
@@ -293,7 +302,7 @@ def _decide_rules(qs: list[Quantity], i: int, text: str) -> None:
     if prev is not None and q.link in ("list", "glued") and _inherits(prev.label, q, prev):
         q.label, q.how = prev.label, "list"
         return
-    posts = _tier_hits(q, 2)
+    posts = tier_hits(q, 2)
     weak = _other_gap(q)
     if weak is not None and (not posts or posts[0][0][:2] >= weak):
         q.label, q.how = OTHER, "other-weak"
@@ -305,7 +314,7 @@ def _decide_rules(qs: list[Quantity], i: int, text: str) -> None:
     if prev is not None and q.link == "comma" and _inherits(prev.label, q, prev):
         q.label, q.how = prev.label, "comma"
         return
-    bare = _tier_hits(q, 3)
+    bare = tier_hits(q, 3)
     if bare:
         q.label, q.how, q.gap = bare[0][1].id, "posts", 0
         return

@@ -119,7 +119,7 @@ def find_numbers(view: View) -> list[WrittenNumber]:
             continue
         num_end = m.end("ap1") if ap1 else (m.end("mult") if mult else ne)
         out.append(WrittenNumber(start, end, ns, num_end, number, value, unit,
-                             bool(m.group("pre") or ap1 or m.group("ap2")), chinese,
+                             bool(m.group("pre") or m.group("ap0") or ap1 or m.group("ap2")), chinese,
                              m.span("unit") if unit else None))
     return out
 

@@ -52,6 +52,9 @@ def combine_channels(found: list[str]) -> str | None:
 def _channel(text: str, qs: list[Quantity], i: int) -> None:
     """The channel named in the stretch since the previous number, else the one it continues."""
     q = qs[i]
+    m = rules().by_id.get(q.label)
+    if m is not None and not m.has_channel:
+        return
     prev = qs[i - 1] if i > 0 else None
     lo = q.ctx.sentence_start
     if prev is not None and prev.number.end > lo:

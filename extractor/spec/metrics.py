@@ -38,6 +38,7 @@ class MetricRule:
     inherit_channel: bool
     parts: re.Pattern | None = None
     group: str | None = None
+    has_channel: bool = True
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,8 @@ class Rules:
     # distractors that test only the text before (or only after) the number, as one search each
     before_only: re.Pattern | None = None
     after_only: re.Pattern | None = None
+    # the verbs the facts model reads (searched from the right: the nearest before a number)
+    feature_verbs: re.Pattern | None = None
 
 
 def _alt(words: Iterable[str]) -> str:
@@ -115,7 +118,7 @@ def parse_rules(raw: dict[str, Any]) -> Rules:
     written_number = stdre.compile(
         rf"(?P<pre>{_alt(num['approx_before'])})?"
         rf"(?P<num>\d+(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|[{CHINESE_NUMERAL_CHARS}]+(?=(?:余|多)?(?:{unit_alt})))"
-        r"(?P<mult>[万亿](?!元))?(?P<ap1>余|多)?"
+        r"(?:(?P<ap0>余|多)(?=[万亿](?!元)))?(?P<mult>[万亿](?!元))?(?P<ap1>余|多)?"
         rf"(?P<unit>{unit_alt})?(?P<ap2>以上|余|多|左右)?"
     )
     metrics = tuple(
@@ -129,6 +132,7 @@ def parse_rules(raw: dict[str, Any]) -> Rules:
             inherit_channel=bool(m.get("inherit_channel", False)),
             parts=re.compile(m["parts"]) if m.get("parts") else None,
             group=m.get("group") or m.get("family"),
+            has_channel=bool(m.get("channel", True)),
         )
         for m in raw["metric"]
     )
@@ -157,6 +161,7 @@ def parse_rules(raw: dict[str, Any]) -> Rules:
         by_id=by_id, spec_metrics=frozenset(m.id for m in metrics if m.spec),
         before_only=re.compile("|".join(f"(?:{d['before']})" for d in only_before)) if only_before else None,
         after_only=re.compile("|".join(f"(?:{d['after']})" for d in only_after)) if only_after else None,
+        feature_verbs=re.compile("(?r)" + _alt(raw["features"]["verbs"])) if raw.get("features") else None,
         metrics=metrics, others=others, distractors=tuple(d for d in distractors if d.name in rest), channels=channels, units=units,
         written_number=written_number, stopwords=re.compile(_alt(num["chinese_stopwords"])),
         approx_after=frozenset(num["approx_after"]),

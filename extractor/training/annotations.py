@@ -37,7 +37,7 @@ excerpts: annotations/excerpts/<id>.json)
   lacks a cell (the older template).  The identities (`data/labels.toml`)
   must hold unless `agency_error` is true.
 - `facts`: {"metric", "channel", "value", "unit", "span", "text", "role",
-  "approx", "category"} (+ optional "note"); `metric` is a metric of
+  "approx", "category"} (+ optional FACT_EXTRA_KEYS); `metric` is a metric of
   `data/metrics.toml` or "other" (a quantity that is not a spec fact),
   `channel` a channel id or null, `text` = the document text at `span`.
 - `fragments`: per line/fragment labels with offsets, one of
@@ -74,6 +74,9 @@ REQUIRED = ("id", "text", "agency", "year", "tables", "agency_error", "notes", "
 EXCERPT_REQUIRED = ("id", "text", "facts")
 OPTIONAL = ("facts_complete", "review", "uncertain")
 FACT_KEYS = ("metric", "channel", "value", "unit", "span", "text", "role", "approx", "category")
+# Optional on a fact: a note for people; from the corpus gold, `distractor` (a number that is no fact and must never be
+# tagged as one), `implicit_metric` (a zero stated without a numeral: a tagger may emit it or not) and `as_written`.
+FACT_EXTRA_KEYS = ("note", "distractor", "implicit_metric", "as_written")
 KIND_DIRS = {"report": "reports", "excerpt": "excerpts"}
 SAMPLE = "sample"  # the kind of a bundled sample read as an annotation (never a file under annotations/)
 # What each model learns from: a model's meta records the hash of these keys of the annotations it read.

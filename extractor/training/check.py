@@ -16,7 +16,7 @@ from extractor.classify.rows.fragments import label_names
 from extractor.record import empty_tables
 from extractor.spec.labels import labels
 from extractor.spec.metrics import channel_ids, metric_ids
-from extractor.training.annotations import (EXCERPT_REQUIRED, FACT_KEYS, OPTIONAL, REQUIRED, SAMPLE, Annotation,
+from extractor.training.annotations import (EXCERPT_REQUIRED, FACT_EXTRA_KEYS, FACT_KEYS, OPTIONAL, REQUIRED, SAMPLE, Annotation,
                                             attach_text, default_dir, inside, repo_root)
 from extractor.training.gold import gold_value
 
@@ -182,7 +182,7 @@ def check_annotation(a: Annotation, pr: Problems) -> None:
             if k not in f:
                 pr.error(fw, f"missing {k!r}")
         for k in f:
-            if k not in FACT_KEYS and k != "note":
+            if k not in FACT_KEYS and k not in FACT_EXTRA_KEYS:
                 pr.warn(fw, f"unknown key {k!r}")
         if f.get("metric") not in metrics:
             pr.error(fw, f"unknown metric {f.get('metric')!r}")

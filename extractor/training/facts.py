@@ -3,9 +3,11 @@
 The documents are the annotations with complete fact lists (`annotations.has_facts`),
 read through the one annotation loader, and the bundled samples when they
 are needed (`trainset.training_set`: a fresh clone without ../shared has
-no real texts, so the samples are what it can learn from).  Leave-one-report-out
-cross-validation measures the model on each document with a model that
-never saw it; the rules alone are measured beside it.
+no real texts, so the samples are what it can learn from).  `measure` scores
+the development documents by grouped cross-validation (choosing the decision
+thresholds and the calibration there) and the held-out test documents of
+`annotations/split.json` with a model trained on the development ones only;
+the rules alone are measured beside each.
 """
 from __future__ import annotations
 
@@ -13,18 +15,26 @@ import hashlib
 import json
 import os
 import platform
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, Sequence
 
 from extractor.classify.facts.features import features, live
-from extractor.classify.facts.model import META_NAME, MODEL_NAME, FactsModel
+from extractor.classify.facts.model import META_NAME, MODEL_NAME, Decision, FactsModel
 from extractor.classify.modelfile import library_versions, sha256_file
-from extractor.narrative.tag import analyse, tag
+from extractor.narrative.tag import analyse
 from extractor.spec import data_bytes
 from extractor.spec.metrics import OTHER, spec_metrics
 from extractor.training.annotations import FACTS_KEYS, Annotation, annotations_sha256, has_facts
-from extractor.training.metrics import calibration, prf
+from extractor.training.facts_score import calibration_map, evaluate, same_value
+from extractor.training.split import DEVELOPMENT, TEST, Split, load_split, source_of
 from extractor.training.trainset import TrainingSet, training_set
+
+
+CV_FOLDS = 10
+C = 2.0
+ESTIMATOR = (f"DictVectorizer + multinomial LogisticRegression(C={C}, balanced classes) over every candidate: rule evidence, last jieba words "
+             "of the clause, nearest verb and channel, noun after the unit, topic, list and breakdown position")
 
 
 def build_estimator(seed: int = 0):
@@ -33,7 +43,7 @@ def build_estimator(seed: int = 0):
     from sklearn.pipeline import Pipeline
 
     return Pipeline([("vec", DictVectorizer()),
-                     ("clf", LogisticRegression(C=2.0, max_iter=2000, random_state=seed))])
+                     ("clf", LogisticRegression(C=C, max_iter=3000, random_state=seed, class_weight="balanced"))])
 
 
 def training_documents(annotation_dir: str | os.PathLike | None = None,
@@ -53,134 +63,124 @@ def gold_label(q, view, gold: Sequence[dict[str, Any]], spec: frozenset[str]) ->
     ns, ne = view.to_source(q.number.num_start, q.number.num_end)
     for g in gold:
         s, e = g["span"]
-        if s <= ns and ne <= e and _same(g["value"], q.number.value):
+        if s <= ns and ne <= e and same_value(g["value"], q.number.value):
             return g["metric"] if g["metric"] in spec else OTHER
     return OTHER
 
 
-def _same(a: Any, b: Any) -> bool:
-    try:
-        return abs(float(a) - float(b)) < 1e-6
-    except (TypeError, ValueError):
-        return False
+def dataset(docs: Sequence[Annotation]) -> tuple[list[dict[str, float]], list[str], list[str]]:
+    """(features, gold label, document id) of every candidate the model decides, in document order."""
+    spec = spec_metrics()
+    X: list[dict[str, float]] = []
+    y: list[str] = []
+    groups: list[str] = []
+    for d in docs:
+        view, qs = analyse(d.text)
+        for i, q in enumerate(qs):
+            if live(q):
+                X.append(features(q, qs[i - 1] if i else None))
+                y.append(gold_label(q, view, d.data["facts"], spec))
+                groups.append(d.id)
+    return X, y, groups
 
 
-def score(pred: Sequence[Any], gold: Sequence[dict[str, Any]], spec: frozenset[str]) -> dict[str, Any]:
-    """Match predicted facts to annotated ones (same metric, value, channel; overlapping spans).
-
-    Returns per-metric tp/fp/fn, `loose` counts that ignore the channel, and
-    `distractors`: predicted facts on a quantity annotated as not a fact.
-    """
-    gs = [g for g in gold if g["metric"] in spec]
-    others = [g for g in gold if g["metric"] not in spec]
-    counts: dict[str, dict[str, int]] = {}
-    loose: dict[str, dict[str, int]] = {}
-    role_ok = role_n = 0
-
-    def bump(d, m, k):
-        d.setdefault(m, {"tp": 0, "fp": 0, "fn": 0})[k] += 1
-
-    for table, strict in ((counts, True), (loose, False)):
-        used: set[int] = set()
-        for p in pred:
-            hit = None
-            for k, g in enumerate(gs):
-                if k in used or g["metric"] != p.metric or not _same(g["value"], p.value):
-                    continue
-                if not (p.span[0] < g["span"][1] and g["span"][0] < p.span[1]):
-                    continue
-                if strict and g.get("channel") != p.channel:
-                    continue
-                hit = k
-                break
-            if hit is None:
-                bump(table, p.metric, "fp")
-            else:
-                used.add(hit)
-                bump(table, p.metric, "tp")
-                if strict:
-                    role_n += 1
-                    role_ok += gs[hit].get("role", "total") == p.role
-        for k, g in enumerate(gs):
-            if k not in used:
-                bump(table, g["metric"], "fn")
-    distractors = [p.text for p in pred if any(
-        p.span[0] < g["span"][1] and g["span"][0] < p.span[1] and _same(g["value"], p.value) for g in others)]
-    return {"counts": counts, "loose": loose, "distractors": distractors, "role_ok": role_ok, "role_n": role_n}
+def _fit(X, y, seed: int, decision: Decision = Decision()) -> FactsModel | None:
+    if len(set(y)) < 3:  # the fast scorer and the multinomial model want at least three classes
+        return None
+    return FactsModel(build_estimator(seed).fit(X, y), decision)
 
 
-def per_metric(counts: dict[str, dict[str, int]]) -> dict[str, Any]:
-    """Precision/recall/F1 per metric and micro-averaged overall, with the counts."""
-    out: dict[str, Any] = {}
-    tot = {"tp": 0, "fp": 0, "fn": 0}
-    for m in sorted(counts):
-        c = counts[m]
-        for k in tot:
-            tot[k] += c[k]
-        out[m] = {**prf(c["tp"], c["fp"], c["fn"]), **c}
-    out["overall"] = {**prf(tot["tp"], tot["fp"], tot["fn"]), **tot}
+GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+
+
+def choose_decision(models: Sequence[FactsModel | None], data, fold_of: dict[str, int]) -> Decision:
+    """The thresholds that label the out-of-fold candidates best (candidate-level F1, ties to the stricter)."""
+    X, y, groups = data
+    rows: list[tuple[str, str, Any, FactsModel]] = []
+    for k, m in enumerate(models):
+        idx = [i for i, g in enumerate(groups) if fold_of[g] == k]
+        if m is None or not idx:
+            continue
+        for i, p in zip(idx, m.predict_proba([X[i] for i in idx])):
+            rows.append((_rule_label(X[i]), y[i], p, m))
+    best, best_f1 = Decision(), -1.0
+    for keep_at in GRID:
+        for add_at in GRID:
+            d = Decision(keep_at, add_at)
+            tp = fp = fn = 0
+            for rule, gold, p, m in rows:
+                got = FactsModel.label(_with(m, d), rule, p)
+                tp += got != OTHER and got == gold
+                fp += got != OTHER and got != gold
+                fn += gold != OTHER and got != gold
+            f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+            if f1 > best_f1 + 1e-9:
+                best, best_f1 = d, f1
+    return best
+
+
+def _rule_label(f: dict[str, float]) -> str:
+    return next(k[len("rule="):] for k in f if k.startswith("rule="))
+
+
+def _with(m: FactsModel, d: Decision) -> FactsModel:
+    out = FactsModel.__new__(FactsModel)
+    out.__dict__.update(m.__dict__, decision=d)
     return out
 
 
-def merge(into: dict[str, dict[str, int]], more: dict[str, dict[str, int]]) -> None:
-    for m, c in more.items():
-        d = into.setdefault(m, {"tp": 0, "fp": 0, "fn": 0})
-        for k in d:
-            d[k] += c[k]
+def cross_validated(docs: Sequence[Annotation], data, folds: int, seed: int) -> tuple[dict[str, Any], Decision]:
+    """Grouped k-fold over `docs` (each document tagged by a model that never saw it), with the decision
+    thresholds chosen on the same out-of-fold predictions (so the CV figure is slightly optimistic)."""
+    X, y, groups = data
+    ids = sorted({d.id for d in docs})
+    fold_of = {doc_id: k % folds for k, doc_id in enumerate(ids)}
+    models: list[FactsModel | None] = []
+    for k in range(min(folds, len(ids))):
+        tr = [i for i, g in enumerate(groups) if fold_of[g] != k]
+        models.append(_fit([X[i] for i in tr], [y[i] for i in tr], seed))
+    decision = choose_decision(models, data, fold_of)
+    by_doc = {doc_id: _with(models[fold_of[doc_id]], decision) for doc_id in ids if models[fold_of[doc_id]] is not None}
+    return evaluate(docs, lambda doc_id: by_doc.get(doc_id)), decision
 
 
-def _dataset(docs: Sequence[Annotation]):
-    spec = spec_metrics()
-    X, y, groups, analysed = [], [], [], []
+def measure(docs: Sequence[Annotation], split: Split, folds: int = CV_FOLDS, seed: int = 0) -> dict[str, Any]:
+    """The facts figures: grouped CV on the development documents, and the held-out test documents read by a
+    model trained on the development ones only (rules alone beside each); `decision` the thresholds chosen."""
+    dev = [d for d in docs if split.side(d.id) == DEVELOPMENT]
+    test = [d for d in docs if split.side(d.id) == TEST]
+    data = dataset(dev)
+    cv, decision = cross_validated(dev, data, folds, seed)
+    decision = replace(decision, calibration=tuple(tuple(s) for s in calibration_map(cv["calibration"])))
+    out: dict[str, Any] = {
+        "development": len(dev), "test": len(test), "candidates": len(data[0]),
+        "cv": f"{folds}-fold cross-validation on the development documents, grouped by document",
+        "decision": asdict(decision), "cv_model": cv, "cv_rules_only": evaluate(dev, None),
+    }
+    if test:
+        m = _fit(data[0], data[1], seed, decision)
+        out["held_out_model"] = evaluate(test, lambda _: m)
+        out["held_out_rules_only"] = evaluate(test, None)
+        out["held_out_by_source"] = {src: evaluate(ds, lambda _: m)["strict"]["overall"]
+                                     for src, ds in _by_source(test).items()}
+    return out
+
+
+def _by_source(docs: Sequence[Annotation]) -> dict[str, list[Annotation]]:
+    out: dict[str, list[Annotation]] = {}
     for d in docs:
-        view, qs = analyse(d.text)
-        analysed.append((view, qs))
-        for q in qs:
-            if live(q):
-                X.append(features(q))
-                y.append(gold_label(q, view, d.data["facts"], spec))
-                groups.append(d.id)
-    return X, y, groups, analysed
-
-
-def evaluate(docs: Sequence[Annotation], model_for: Any = None) -> dict[str, Any]:
-    """End-to-end scores of the tagger over documents; `model_for(doc_id)` gives the model (or None: rules)."""
-    spec = spec_metrics()
-    counts: dict[str, dict[str, int]] = {}
-    loose: dict[str, dict[str, int]] = {}
-    distractors: list[str] = []
-    role_ok = role_n = 0
-    calib: list[tuple[float, bool]] = []
-    for d in docs:
-        model = model_for(d.id) if model_for else None
-        facts = tag(d.text, facts_model=model).facts
-        gold = d.data["facts"]
-        s = score(facts, gold, spec)
-        merge(counts, s["counts"])
-        merge(loose, s["loose"])
-        distractors += [f"{d.id}: {t}" for t in s["distractors"]]
-        role_ok += s["role_ok"]
-        role_n += s["role_n"]
-        for f in facts:
-            calib.append((f.confidence, _is_right(f, gold, spec)))
-    return {"strict": per_metric(counts), "loose": per_metric(loose), "distractors_tagged": distractors,
-            "role_accuracy": round(role_ok / role_n, 4) if role_n else None,
-            "calibration": _calibration(calib)}
-
-
-def _is_right(f, gold, spec) -> bool:
-    return any(g["metric"] == f.metric and _same(g["value"], f.value) and g.get("channel") == f.channel
-               and f.span[0] < g["span"][1] and g["span"][0] < f.span[1] for g in gold if g["metric"] in spec)
-
-
-def _calibration(pairs: list[tuple[float, bool]]) -> list[dict[str, Any]]:
-    return [{"confidence": f"[{b['lo']:.1f},{min(b['hi'], 1.0):.1f})", "facts": b["n"], "right": b["right"]}
-            for b in calibration(pairs)]
+        out.setdefault(source_of(d), []).append(d)
+    return out
 
 
 def train(annotation_dir: str | os.PathLike, out_dir: str | os.PathLike, seed: int = 0,
-          samples: bool | None = None) -> dict[str, Any]:
-    """Fit on all annotated documents, measure with leave-one-report-out CV, save model + meta; returns metrics.
+          samples: bool | None = None, cv: bool = True) -> dict[str, Any]:
+    """Measure (`measure`: CV on development, the held-out test), fit on all documents, save model + meta.
+
+    The shipped model learns from every annotated document, held-out ones
+    included, once the measuring is done: the held-out figure is that of a
+    model trained on the development documents only, which `measure` (and
+    `extractor evaluate`) trains for it.
 
     `samples`: whether the bundled samples are trained on too (None: only
     when some annotation's text is absent or none has one); the meta lists
@@ -193,22 +193,9 @@ def train(annotation_dir: str | os.PathLike, out_dir: str | os.PathLike, seed: i
     if not docs:
         raise ValueError(f"no annotated documents with facts under {annotation_dir}"
                          + ("" if found.samples else " (the bundled samples were not asked for)"))
-    X, y, groups, _ = _dataset(docs)
-    ids = sorted({d.id for d in docs})
-    by_doc: dict[str, FactsModel] = {}
-    labels = sorted(set(y))
-    for held in ids:
-        tr = [i for i, g in enumerate(groups) if g != held]
-        if len({y[i] for i in tr}) < 2:
-            continue
-        est = build_estimator(seed).fit([X[i] for i in tr], [y[i] for i in tr])
-        by_doc[held] = FactsModel(est)
-    metrics = {
-        "documents": len(docs), "candidates": len(X), "labels": labels,
-        "cv": "leave-one-report-out (grouped by report)",
-        "cv_model": evaluate(docs, lambda doc_id: by_doc.get(doc_id)),
-        "rules_only": evaluate(docs, None),
-    }
+    metrics = measure(docs, load_split(annotation_dir), seed=seed) if cv else {}
+    X, y, _ = dataset(docs)
+    metrics.update(documents=len(docs), candidates_all=len(X), labels=sorted(set(y)))
     final = build_estimator(seed).fit(X, y)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -223,7 +210,8 @@ def train(annotation_dir: str | os.PathLike, out_dir: str | os.PathLike, seed: i
         "rules_sha256": hashlib.sha256(data_bytes("metrics.toml")).hexdigest(),
         "labels": [str(c) for c in final.classes_],
         "seed": seed,
-        "estimator": "DictVectorizer + LogisticRegression(C=2.0) over rule evidence and jieba window tokens",
+        "estimator": ESTIMATOR,
+        "decision": metrics.get("decision", asdict(Decision())),
         "libraries": {**library_versions(), "python": platform.python_version(), "jieba": _jieba_version()},
         "metrics": metrics,
     }

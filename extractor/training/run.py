@@ -18,6 +18,7 @@ from extractor.training import facts as F
 from extractor.training import prior as P
 from extractor.training import train as T
 from extractor.training.card import write_card
+from extractor.training.facts_card import write_facts_card
 
 WHICH = ("prior", "tables", "facts")
 
@@ -84,4 +85,5 @@ def train_models(annotation_dir: str | Path, out_dir: str | Path, *, which: tupl
     if "facts" in which:
         result["facts"] = F.train(annotation_dir, out, seed=seed or 0, samples=samples)
         result["facts_meta"] = json.loads((out / FACTS_META).read_text(encoding="utf-8"))
+        write_facts_card(out, result["facts_meta"])
     return result

@@ -25,9 +25,9 @@ KNOWN = {
 }
 
 
-def _annotations() -> list[dict]:
+def _annotations(excerpts: str = "*") -> list[dict]:
     out = []
-    for p in sorted((ANN / "excerpts").glob("*.json")) + sorted((ANN / "reports").glob("seed_*.json")):
+    for p in sorted((ANN / "excerpts").glob(f"{excerpts}.json")) + sorted((ANN / "reports").glob("seed_*.json")):
         ann = json.loads(p.read_text(encoding="utf-8"))
         if ann.get("facts_complete") or ann.get("facts"):
             out.append(ann)
@@ -42,7 +42,9 @@ def _text(ann: dict) -> str:
 
 
 def _cases():
-    for ann in _annotations():
+    # the excerpts the rules were written from (P…) and the seeds; excerpts2 (Q…, issue 12) is scored by
+    # `extractor evaluate` (per metric, held-out beside cross-validated), short of a perfect match per document
+    for ann in _annotations("P*"):
         marks = [pytest.mark.xfail(strict=True, reason=KNOWN[ann["id"]])] if ann["id"] in KNOWN else []
         yield pytest.param(ann, id=ann["id"], marks=marks)
 
@@ -70,6 +72,17 @@ def test_annotated_facts(ann: dict) -> None:
     assert not tagged_distractors, tagged_distractors
     assert not missing, missing
     assert not extra, extra
+
+
+@pytest.mark.parametrize("ann", _annotations(), ids=lambda a: a["id"])
+def test_no_distractor_is_tagged(ann: dict) -> None:
+    """No number annotated as a distractor (years, dates, decree and article numbers, hotlines, addresses, slogans)
+    is tagged as a fact, in any annotated document (issue 12)."""
+    text = _text(ann)
+    facts = tag_facts(text)
+    tagged = [f.text for f in facts for g in ann["facts"] if g.get("distractor")
+              and f.span[0] < g["span"][1] and g["span"][0] < f.span[1] and abs(float(f.value) - float(g["value"])) < 1e-6]
+    assert not tagged, tagged
 
 
 @pytest.mark.parametrize("ann", [a for a in _annotations()], ids=lambda a: a["id"])

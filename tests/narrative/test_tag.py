@@ -123,3 +123,34 @@ def test_fuzz_a_400_digit_count_in_the_prose_does_not_cost_the_other_facts() -> 
     facts = tag_facts(text)
     assert [(f.metric, f.value) for f in facts if f.metric == "posts"] == [("posts", 1424)]
     assert all(abs(f.value) < 10 ** 15 for f in facts)
+
+
+# Issue 12 lists kinds of phrasing the rules missed on unseen prose, each with a made-up example; these are those
+# examples (not text of any real report), with the facts they state.
+ISSUE_12_PHRASINGS = [
+    ("本局政务微博发布各类动态信息86条。", [("posts", 86, "weibo")]),
+    ("在“XX发布”公众号推送稿件312篇。", [("posts", 312, "wechat")]),
+    ("区长信箱办件41件。", [("messages_received", 41, None)]),
+    ("12345热线转办工单2380件。", [("messages_received", 2380, None)]),
+    ("开设政务新媒体账号共计18个，其中微信公众号11个、抖音号4个。",
+     [("accounts", 18, "new_media"), ("accounts", 11, "wechat"), ("accounts", 4, "douyin")]),
+    ("全年发布解读信息23条。", [("interpretations", 23, None)]),
+    ("图解7期。", [("interpretations", 7, None)]),
+    ("制作解读视频5部。", [("interpretations", 5, None)]),
+    ("举行新闻发布6场。", [("press_conferences", 6, "press")]),
+    ("召开发布会3次。", [("press_conferences", 3, None)]),
+    ("受理依申请公开45件。", [("applications_received", 45, None)]),
+    ("办理依申请公开45件。", [("applications_received", 45, None)]),
+    ("转下年度办理3件。", [("applications_carried_forward", 3, None)]),
+    ("结转至次年2件。", [("applications_carried_forward", 2, None)]),
+    ("全年發(fā)布政府信息1200條。", [("posts", 1200, None)]),
+    ("全年主动公开政府信息1200\n条。", [("posts", 1200, None)]),
+    ("受理群众咨询9.2余万人次。", [("messages_received", 92000, None)]),
+    ("根据《条例》第二十条，依照国务院令第711号，拨打12345热线，十四五规划，2023年，地址：某路12号。", []),
+]
+
+
+@pytest.mark.parametrize("text,want", ISSUE_12_PHRASINGS, ids=[t[:12] for t, _ in ISSUE_12_PHRASINGS])
+def test_issue_12_phrasings(text: str, want: list) -> None:
+    """The kinds of phrasing issue 12 names (its own made-up examples): tagged, and its distractors not."""
+    assert [(f.metric, f.value, f.channel) for f in tag_facts(text)] == want

@@ -13,8 +13,11 @@ from tests.helpers import ANNOTATIONS, needs_shared
 def test_training_runs_and_reports_grouped_cv(tmp_path: Path) -> None:
     metrics = train(ANNOTATIONS, tmp_path, seed=0)
     assert "grouped" in metrics["cv"]
-    assert metrics["cv_model"]["strict"]["overall"]["f1"] >= 0.95
-    assert metrics["cv_model"]["distractors_tagged"] == []
+    # issue 12: measured 0.912 (CV on development) and 0.870 (held-out), metric and value
+    assert metrics["cv_model"]["loose"]["overall"]["f1"] >= 0.90
+    assert metrics["held_out_model"]["loose"]["overall"]["f1"] >= 0.86
+    assert metrics["test"] == 39 and metrics["development"] == 78
+    assert metrics["cv_model"]["distractors_tagged"] == [] and metrics["held_out_model"]["distractors_tagged"] == []
     assert (tmp_path / MODEL_NAME).exists() and (tmp_path / META_NAME).exists()
     model, st = load(tmp_path)
     assert st.ok, st.message

@@ -1,19 +1,18 @@
-"""The trained facts model: its probability of the rules' label is the fact's confidence; loaded verified."""
+"""The trained facts model: it decides every candidate of the prose, its probability is the fact's confidence; loaded verified."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
 from extractor import confidence
-from extractor.classify.facts.features import features
+from extractor.classify.facts.features import features, live
 from extractor.classify.modelfile import ModelError, Status, load_verified
-from extractor.spec.metrics import OTHER, rules
+from extractor.spec.metrics import OTHER
 
 NAME = "facts"
 MODEL_NAME = f"{NAME}.skops"
 META_NAME = f"{NAME}.meta.json"
-# The model vetoes a rule-proposed fact only when this sure it is none (chosen by grouped CV, see train()).
-VETO_AT = 0.9
 
 # Types a facts model may contain beyond skops' defaults.  `load`
 # refuses a file that asks for anything else.
@@ -92,21 +91,44 @@ class LinearScorer:
         return x
 
 
-class FactsModel:
-    """A fitted classifier and how far it may overrule the rules.
+@dataclass(frozen=True)
+class Decision:
+    """How far the model may overrule the rules (chosen by grouped CV on the development documents; in the meta).
 
-    Grouped cross-validation showed the model deciding labels on its own
-    loses to the rules (it cannot know a metric its training fold never
-    showed it), so it is used where it pays: its probability of the rules'
-    label is the fact's confidence (a pattern it has not seen gets a low
-    one, so a person looks), and it may turn a proposed fact into "not a
-    fact" only when it is at least `veto_at` sure.
+    With a few hundred annotated documents the model alone loses to the rules
+    on the metrics it has seen little of (messages, accounts), and beats them
+    where the rules' cues are wrong or missing.  So the rules' label is a
+    prior: the model replaces it when at least `keep_at` sure of another
+    label, and tags a number the rules left out when at least `add_at` sure.
     """
 
-    def __init__(self, estimator: Any, veto_at: float = VETO_AT):
+    keep_at: float = 0.8
+    add_at: float = 0.8
+    # [lo, confidence] steps: a probability at or above lo is worth that confidence (measured in CV); none: as is
+    calibration: tuple[tuple[float, float], ...] = ()
+
+    def confidence(self, p: float) -> float:
+        """The calibrated confidence of a probability (the step of the highest `lo` at or below it)."""
+        out = p
+        for lo, value in self.calibration:
+            if p >= lo:
+                out = value
+        return out
+
+
+class FactsModel:
+    """A fitted classifier that decides every candidate of the prose (`live`), with the rules' label as its prior.
+
+    The fact's confidence is the model's probability of the label it ends
+    with.  A spec metric the model never saw in training keeps the rules'
+    label at `fact_unseen`, so a metric added to metrics.toml is still
+    tagged (and shown to a person) before anyone annotates it.
+    """
+
+    def __init__(self, estimator: Any, decision: Decision = Decision()):
         self.estimator = estimator
         self.classes = [str(c) for c in estimator.classes_]
-        self.veto_at = veto_at
+        self.decision = decision
         self.scorer = LinearScorer.of(estimator)
 
     def predict_proba(self, rows: Sequence[dict[str, float]]) -> Any:
@@ -115,26 +137,37 @@ class FactsModel:
             return self.scorer.predict_proba(rows)
         return self.estimator.predict_proba(rows)
 
+    def label(self, rule_label: str, p: Sequence[float]) -> str:
+        """The label a candidate ends with, given the rules' label and the model's probabilities."""
+        k = max(range(len(p)), key=p.__getitem__)
+        best = self.classes[k]
+        if rule_label != OTHER:
+            return best if p[k] >= self.decision.keep_at else rule_label
+        return best if p[k] >= self.decision.add_at else OTHER
+
     def decide(self, qs: Sequence[Any]) -> None:
-        """Set confidences (and veto doubtful facts) of the candidates the rules labelled as spec facts."""
-        spec = rules().spec_metrics
-        todo = [q for q in qs if q.rule_label in spec]
+        """Label every candidate the model decides and set its confidence."""
+        todo = [i for i, q in enumerate(qs) if live(q)]
         if not todo:
             return
-        probs = self.predict_proba([features(q) for q in todo])
-        other = self.classes.index(OTHER) if OTHER in self.classes else None
-        for q, p in zip(todo, probs):
-            if other is not None and p[other] >= self.veto_at:
-                q.label, q.confidence = OTHER, float(p[other])
+        probs = self.predict_proba([features(qs[i], qs[i - 1] if i else None) for i in todo])
+        for i, p in zip(todo, probs):
+            q = qs[i]
+            if q.rule_label != OTHER and q.rule_label not in self.classes:
+                q.confidence = confidence.value("fact_unseen")
                 continue
-            q.confidence = (float(p[self.classes.index(q.rule_label)]) if q.rule_label in self.classes
-                            else confidence.value("fact_unseen"))
+            label = self.label(q.rule_label, p)
+            if label != q.label:
+                q.label, q.how = label, "model"
+            q.confidence = self.decision.confidence(float(p[self.classes.index(label)])) if label != OTHER else 0.0
 
 
 def _build(obj: Any, meta: dict[str, Any]) -> FactsModel:
     if not hasattr(obj, "predict_proba") or not hasattr(obj, "classes_"):
         raise ModelError("facts model is not a probabilistic classifier")
-    return FactsModel(obj)
+    d = meta.get("decision", {})
+    return FactsModel(obj, Decision(d.get("keep_at", Decision.keep_at), d.get("add_at", Decision.add_at),
+                                    tuple(tuple(step) for step in d.get("calibration", ()))))
 
 
 def load(directory: Path) -> tuple[FactsModel | None, Status]:

@@ -66,3 +66,32 @@ def test_missing_model_falls_back_to_rules(tmp_path: Path) -> None:
     assert model is None and st.ok is False and "not found" in st.message
     (f,) = narrative.read("召开新闻发布会3场。", facts_model=model).facts
     assert f.metric == "press_conferences" and f.confidence < REVIEW_BELOW
+
+
+class _Est:
+    classes_ = ["other", "posts", "press_conferences"]
+
+
+def test_the_rules_label_is_kept_unless_the_model_is_sure_of_another() -> None:
+    from extractor.classify.facts.model import Decision, FactsModel
+
+    m = FactsModel(_Est(), Decision(keep_at=0.8, add_at=0.9))
+    assert m.label("posts", [0.7, 0.3, 0.0]) == "posts"           # not sure enough to veto
+    assert m.label("posts", [0.85, 0.15, 0.0]) == "other"         # sure: vetoed
+    assert m.label("other", [0.2, 0.0, 0.8]) == "other"           # not sure enough to add
+    assert m.label("other", [0.05, 0.0, 0.95]) == "press_conferences"
+
+
+def test_confidence_follows_the_calibration_steps() -> None:
+    from extractor.classify.facts.model import Decision
+
+    d = Decision(calibration=((0.0, 0.3), (0.5, 0.7), (0.99, 0.98)))
+    assert d.confidence(0.2) == 0.3 and d.confidence(0.95) == 0.7 and d.confidence(0.995) == 0.98
+    assert Decision().confidence(0.42) == 0.42
+
+
+def test_the_shipped_decision_is_read_from_the_meta(model_copy: Path) -> None:
+    meta = json.loads((model_copy / META_NAME).read_text(encoding="utf-8"))
+    model, st = load(model_copy)
+    assert st.ok and model.decision.keep_at == meta["decision"]["keep_at"]
+    assert [list(s) for s in model.decision.calibration] == meta["decision"]["calibration"]
