@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from extractor import confidence
 from extractor.record import Cell, Issue, empty_tables
 from extractor.tables.anchors import Anchor
+from extractor.tables.material import LineGaps
 from extractor.tables.readings import CellRead
 from extractor.text.normalize import Normalized
 from extractor.text.sections import Found
@@ -28,6 +29,8 @@ class TablesRead:
     regions: dict = field(default_factory=dict)
     # table -> the row anchors found: (row key, start, end, how, score) in normalised offsets
     anchors: dict = field(default_factory=dict)
+    # The cell rhythm of a layout whose cells stand blank lines apart (`material.line_gaps`), else None.
+    gaps: LineGaps | None = None
 
     def record_anchors(self, table: str, rows, found: list[Anchor | None]) -> None:
         self.anchors[table] = [(r.key, a.start, a.end, a.how, a.score) for r, a in zip(rows, found) if a is not None]

@@ -83,13 +83,14 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
     hints_read = False
     t = out.tables["table2"]
     report: dict = {"rows_found": sum(1 for a in found if a), "template": template, "rows": {}}
+    gaps = out.gaps
     for row, a in zip(rows, found):
         if a is None:
             if row.columns:
                 out.issues.append(Issue("table2.missing", f"row {row.label} not found"))
             continue
         stop = next_stop(a.end, [x for x in anchors if x is not a], end)
-        mat, _ = material(text, a.end, stop)
+        mat, _ = material(text, a.end, stop, gaps=gaps)
         if not row.columns:
             continue
         if mat.empty():

@@ -65,9 +65,10 @@ def test_a_row_whose_search_is_capped_is_flagged_and_never_claimed():
 
 
 @needs_shared
-def test_hb10_table4_with_blank_cells_is_capped_not_a_silent_error():
+def test_hb10_table4_with_blank_cells_reads_each_blank_slot():
     """hb10 (2019 template, CR line ends, real blank cells): table 4's blanks made 20,000+ readings, and the
-    first version read a wrong cell at 0.99.  The capped search flags the table instead."""
+    first version read a wrong cell at 0.99; then the capped search flagged the table.  Now the layout's rhythm
+    (3 breaks between cells, 5 after a row) places each empty slot: every cell right, the blanks flagged."""
     import json
 
     from tests.helpers import SHARED
@@ -76,8 +77,29 @@ def test_hb10_table4_with_blank_cells_is_capped_not_a_silent_error():
     rec = extractor.extract_file(path).to_dict()
     gold = json.loads(path.with_name("hb10.gold.json").read_text(encoding="utf-8"))
     result = compare(rec, gold)
-    assert result["silent"] == [] and result["high_conf_wrong"] == []
-    assert "table4.search_capped" in [i["code"] for i in rec["issues"]]
+    assert result["wrong"] == [] and result["silent"] == []
+    assert "table4.search_capped" not in [i["code"] for i in rec["issues"]]
+    review = rec["tables"]["table4"]["review"]
+    assert review["upheld"]["value"] is None and review["upheld"]["confidence"] <= confidence.BLANK
+    assert review["total"]["value"] == 0
+
+
+@needs_shared
+def test_hb09_trailing_blank_total_of_carried_over_is_a_blank_cell():
+    """hb09 (CR-only line ends, one cell a line; issue 11): the blank 总计 of 二、上年结转 is an empty slot after
+    the row's six 0s (3 breaks between cells, 5 after a row, 8 here).  Trailing slots were never cells, so the
+    six 0s were spread over seven cells and a 0 read as the total.  Now the slot is the blank total."""
+    import json
+
+    from tests.helpers import SHARED
+
+    path = SHARED / "corpus" / "reports" / "hb09.txt"
+    rec = extractor.extract_file(path).to_dict()
+    gold = json.loads(path.with_name("hb09.gold.json").read_text(encoding="utf-8"))
+    assert compare(rec, gold)["wrong"] == []
+    row = rec["tables"]["table3"]["carried_over"]
+    assert row["total"]["value"] is None and row["total"]["confidence"] <= confidence.BLANK
+    assert row["other"]["value"] == 0 and rec["needs_review"]
 
 
 def test_fuzz_a_pasted_digit_run_in_a_table3_row_reads_no_giant_value():
