@@ -189,6 +189,7 @@ def material(text: str, start: int, end: int, *, stop_at_text: bool = True,
     seen_value = False
     pending_blank: list[tuple[int, int]] = []
     last_run: tuple[int, int] | None = None  # the last run of line breaks, when it is a slot of `gaps`
+    in_pipes = False  # a pipe seen on this line: the fields are the pipes'
     boundary = "strong"
     pos = start
     date_suffix = _not_cell_after().match
@@ -218,8 +219,15 @@ def material(text: str, start: int, end: int, *, stop_at_text: bool = True,
             if kind == "pipe":
                 if not field_has_content and seen_value:
                     pending_blank.append((s, e))
+                in_pipes = True
             else:
                 sep = m.group()
+                if in_pipes and "\n" not in sep:
+                    # A tab padding a pipe cell (Word's NBSP-and-tab) is a space, not a field.
+                    if boundary == "glued":
+                        boundary = "weak"
+                    continue
+                in_pipes = False
                 slots = gaps is not None and sep.count("\n") == len(sep)
                 if seen_value:
                     extra = gaps.between(len(sep)) if slots else (sep.count("\n") - 1 if "\n" in sep else sep.count("\t") - 1)

@@ -108,15 +108,22 @@ def _is_label(s: str) -> bool:
     return bool(han) and not all(ch in _not_label() for ch in han)
 
 
-def segments(text: str, start: int, end: int) -> list[Segment]:
-    """The value segments of a region in document order, each with the label text before it."""
+def segments(text: str, start: int, end: int, blank_row: int = 0) -> list[Segment]:
+    """The value segments of a region in document order, each with the label text before it.
+
+    With `blank_row`, a line of that many empty pipe fields (up to twice as
+    many, the label's and trailing ones) and nothing else after the first
+    row of values (`|  |  |  |  |  |  |  |`) is a row printed blank: a
+    segment of blank cells, so a blank row takes its place in the order
+    instead of needing a gap.
+    """
     labels_: list[tuple[int, int]] = [m.span() for m in _label_run().finditer(text, start, end) if m.group("ord") or _is_label(m.group())]
     bounds = [start] + [x for s, e in labels_ for x in (s, e)] + [end]
     out: list[Segment] = []
     for k in range(0, len(bounds), 2):
         a, b = bounds[k], bounds[k + 1]
         ls, le = labels_[k // 2 - 1] if k else (start, start)
-        lines = _line_atoms(text, a, b)
+        lines = _line_atoms(text, a, b, blank_row, after_values=bool(out))
         if lines:
             out.append(Segment(a, b, lines, text[ls:le], (ls, le)))
         if len(out) > MAX_SEGMENTS:
@@ -124,8 +131,11 @@ def segments(text: str, start: int, end: int) -> list[Segment]:
     return out
 
 
-def _line_atoms(text: str, a: int, b: int) -> list[list[Atom]]:
-    """Each line's value atoms (blank fields only between values of the same line)."""
+def _line_atoms(text: str, a: int, b: int, blank_row: int = 0, after_values: bool = False) -> list[list[Atom]]:
+    """Each line's value atoms (blank fields only between values of the same line, or a blank row's).
+
+    Before the first row of values, empty fields are the header's, never a blank row.
+    """
     out: list[list[Atom]] = []
     pos = a
     while pos < b:
@@ -135,8 +145,20 @@ def _line_atoms(text: str, a: int, b: int) -> list[list[Atom]]:
             mat, _ = material(text, pos, stop, stop_at_text=False)
             if not mat.empty():
                 out.append(mat.atoms)
+            elif blank_row and (after_values or out):
+                fields = _blank_fields(text, pos, stop)
+                if blank_row <= fields <= 2 * blank_row:
+                    out.append([Atom("blank", "", pos, stop)] * min(fields, blank_row))
         pos = stop + 1
     return out
+
+
+def _blank_fields(text: str, a: int, b: int) -> int:
+    """How many empty pipe fields a line of nothing but pipes and spaces holds (0 for any other line)."""
+    line = text[a:b]
+    if line.strip(" \t\u00a0\u3000|"):
+        return 0
+    return max(0, line.count("|") - 1)
 
 
 def _row_counts(seg: Segment, ncols: int, most: int) -> list[int]:
@@ -233,8 +255,21 @@ def decode(segs: Sequence[Segment], rows: Sequence[Row], ncols: int, free_gaps: 
                                 costs[(j, k, i)] = row_cost(m)
                             s_cost += costs[(j, k, i)]
                         ev = evidence(segs[j], rows[r])
-                        push(j + 1, r + k, c + STRUCTURE * s_cost - ev, st + s_cost, (j, r, rank, k))
+                        for targets in _targets(r, k, rows, free_gaps):
+                            push(j + 1, targets[-1] + 1, c + STRUCTURE * s_cost - ev, st + s_cost,
+                                 (j, r, rank, (k, targets)))
     return [_trace(best, segs, rows, ncols, splits, rank) for rank in range(len(best[S][R]))][:MAX_PATHS]
+
+
+def _targets(r: int, k: int, rows: Sequence[Row], free_gaps: frozenset[str]) -> list[tuple[int, ...]]:
+    """The rows k consecutive rows of values starting at row r can take: the next k, or the next k
+    the template has (a 2019 table's rows of values run on over the newer template's rows it lacks)."""
+    out = [tuple(range(r, r + k))] if r + k <= len(rows) else []
+    if k > 1 and free_gaps:
+        kept = [r] + [i for i in range(r + 1, len(rows)) if rows[i].key not in free_gaps][:k - 1]
+        if len(kept) == k and tuple(kept) not in out:
+            out.append(tuple(kept))
+    return out
 
 
 def _trace(best, segs: Sequence[Segment], rows: Sequence[Row], ncols: int, splits, rank: int) -> Placement:
@@ -243,10 +278,11 @@ def _trace(best, segs: Sequence[Segment], rows: Sequence[Row], ncols: int, split
     p = Placement(cost=cost, structural=struct)
     while back:
         j, r, rk, move = back
-        if isinstance(move, int):
+        if isinstance(move, tuple):
             seg = segs[j]
-            for i, m in enumerate(splits[(j, move)]):
-                key = rows[r + i].key
+            k, targets = move
+            for i, m in enumerate(splits[(j, k)]):
+                key = rows[targets[i]].key
                 p.materials[key] = m
                 p.spans[key] = (m.atoms[0].start if m.atoms else seg.start, m.atoms[-1].end if m.atoms else seg.end)
                 if i == 0:

@@ -55,6 +55,11 @@ def read_table3(norm: Normalized, src: str, region: tuple[int, int], headings: l
         if by_order.chosen is not None and (not settled(st, solved) or _read(by_order.chosen[0]) > _read(st)):
             st, solved = by_order.chosen
             report["strategy"] = "sequence"
+        elif not settled(st, solved) and by_order.unproved is not None and _read(by_order.unproved[0]) > _read(st):
+            # No reading satisfies the identities, but the order places every row of values one to one.
+            st, solved = by_order.unproved
+            report["strategy"] = "sequence"
+            report["sequence"]["status"] = "unproved"
         elif not settled(st, solved):
             # Neither strategy's reading satisfies the identities: where they disagree, nothing proves the row.
             for key in by_order.disagreeing(st):

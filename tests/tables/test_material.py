@@ -47,3 +47,10 @@ def test_the_row_end_after_a_full_row_is_no_blank():
     gaps = LineGaps(cell=3, row=5)
     text = "行甲" + CELL + CELL.join("123") + ROW + "行乙"
     assert _kinds(text, gaps) == ["num", "num", "num"]
+
+
+def test_a_tab_padding_a_pipe_cell_is_no_field():
+    """Word's NBSP-and-tab padding (generator `odd_spaces`) inside `| 0\xa0\t |` made a blank field."""
+    text = "| 0\u00a0\t | 1 | 2\t |\n"
+    mat, _ = material(text, 0, len(text))
+    assert [(a.kind, a.text) for a in mat.atoms] == [("num", "0"), ("num", "1"), ("num", "2")]
