@@ -23,12 +23,14 @@ placements solved: O(segments × rows × KEEP) steps.
 """
 from __future__ import annotations
 
+from bisect import insort
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Sequence
 
+import numpy as np
 import regex as re
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from extractor import budget
 from extractor.spec.labels import Row, fold, labels
@@ -189,14 +191,41 @@ def _strong(atoms: list[Atom], per_line: list[list[Atom]] | None = None) -> list
 
 def label_score(label: str, row: Row) -> float:
     """How much the label fragment before a segment reads as `row`, 0..1 (rapidfuzz, folded)."""
+    return label_scores(label, (row,))[0]
+
+
+def label_scores(label: str, rows: tuple[Row, ...]) -> list[float]:
+    """`label_score` of one fragment against every row, in one rapidfuzz call per scorer.
+
+    Long variants are matched within the fragment (partial ratio), short
+    ones only against a fragment about as short (plain ratio).
+    """
     z = fold(label)
     if len(z) < 2:
-        return 0.0
-    best = 0.0
-    for v in row.match:
-        s = fuzz.partial_ratio(v, z) if len(v) >= 4 else (fuzz.ratio(v, z) if len(z) <= len(v) + 3 else 0.0)
-        best = max(best, s)
-    return max(0.0, (best - LABEL_MIN) / (100.0 - LABEL_MIN))
+        return [0.0] * len(rows)
+    longs, shorts = _variants(rows)
+    best = [0.0] * len(rows)
+    for (variants, owners), scorer in ((longs, fuzz.partial_ratio), (shorts, fuzz.ratio)):
+        if not variants:
+            continue
+        scores = process.cdist([z], variants, scorer=scorer, dtype=np.float64)[0]
+        for v, i, sc in zip(variants, owners, scores):
+            if scorer is fuzz.partial_ratio or len(z) <= len(v) + 3:
+                best[i] = max(best[i], float(sc))
+    return [max(0.0, (b - LABEL_MIN) / (100.0 - LABEL_MIN)) for b in best]
+
+
+@lru_cache(maxsize=16)
+def _variants(rows: tuple[Row, ...]) -> tuple[tuple[list[str], list[int]], tuple[list[str], list[int]]]:
+    """Every row's variants, long (4+ characters) and short, each with the index of its row."""
+    longs: tuple[list[str], list[int]] = ([], [])
+    shorts: tuple[list[str], list[int]] = ([], [])
+    for i, row in enumerate(rows):
+        for v in row.match:
+            dest = longs if len(v) >= 4 else shorts
+            dest[0].append(v)
+            dest[1].append(i)
+    return longs, shorts
 
 
 RowCost = Callable[[RowMaterial], float]
@@ -209,21 +238,36 @@ def decode(segs: Sequence[Segment], rows: Sequence[Row], ncols: int, free_gaps: 
     `free_gaps` are rows the template may lack (their gap costs nothing);
     `row_cost` is the structural cost of a row's material (its total failing);
     `evidence` how much the label before a segment reads as a row (0..1).
+    The moves out of a state are worked out once and applied to each of
+    its kept paths; a segment's splits, their row costs and its label
+    evidence are computed once (they do not depend on the path).
     """
     S, R = len(segs), len(rows)
-    # best[j][r]: up to KEEP (cost, structural, back) for having used segments < j and rows < r
-    best: list[list[list[tuple[float, float, tuple]]]] = [[[] for _ in range(R + 1)] for _ in range(S + 1)]
-    best[0][0] = [(0.0, 0.0, ())]
+    # best[j][r]: up to KEEP (cost, order, structural, back) for having used segments < j and rows < r;
+    # `order` keeps equal costs in the order they were found.
+    best: list[list[list[tuple]]] = [[[] for _ in range(R + 1)] for _ in range(S + 1)]
+    best[0][0] = [(0.0, 0, 0.0, ())]
     splits: dict[tuple[int, int], list[RowMaterial] | None] = {}
-    costs: dict[tuple[int, int, int], float] = {}
+    placed: dict[tuple[int, int], float | None] = {}  # (segment, k) -> structural cost of its k rows
+    counts = [_row_counts(seg, ncols, R) for seg in segs]
+    skips = [(SKIP_ROWS, SKIP_ROWS) if len(seg.atoms) >= ncols else (SKIP_SMALL, 0.0) for seg in segs]
+    gaps = [0.0 if row.key in free_gaps else GAP for row in rows]
+    found = 0
 
     def push(j: int, r: int, cost: float, struct: float, back: tuple) -> None:
+        nonlocal found
         cell = best[j][r]
         if len(cell) >= KEEP and cost >= cell[-1][0]:
             return
-        cell.append((cost, struct, back))
-        cell.sort(key=lambda x: x[0])
+        found += 1
+        insort(cell, (cost, found, struct, back))
         del cell[KEEP:]
+
+    def split_cost(j: int, k: int) -> float | None:
+        if (j, k) not in placed:
+            mats = splits[(j, k)] = _split(segs[j], k, ncols)
+            placed[(j, k)] = None if mats is None else sum(row_cost(m) for m in mats)
+        return placed[(j, k)]
 
     work = 0
     for j in range(S + 1):
@@ -234,30 +278,27 @@ def decode(segs: Sequence[Segment], rows: Sequence[Row], ncols: int, free_gaps: 
             work += 1
             if not work % budget.EVERY:
                 budget.check()
-            for rank, (c, st, _) in enumerate(here):
-                if r < R:  # row r a gap
-                    g = 0.0 if rows[r].key in free_gaps else GAP
-                    push(j, r + 1, c + STRUCTURE * g, st + g, (j, r, rank, "gap"))
-                if j < S:  # segment j stray
-                    # A few stray numbers (a page number, a placeholder word cut off a label) leave the order intact.
-                    big = len(segs[j].atoms) >= ncols
-                    push(j + 1, r, c + STRUCTURE * (SKIP_ROWS if big else SKIP_SMALL), st + (SKIP_ROWS if big else 0.0),
-                         (j, r, rank, "skip"))
-                    for k in _row_counts(segs[j], ncols, R - r):
-                        if (j, k) not in splits:
-                            splits[(j, k)] = _split(segs[j], k, ncols)
-                        mats = splits[(j, k)]
-                        if mats is None:
-                            continue
-                        s_cost = 0.0
-                        for i, m in enumerate(mats):
-                            if (j, k, i) not in costs:
-                                costs[(j, k, i)] = row_cost(m)
-                            s_cost += costs[(j, k, i)]
+            moves: list[tuple[int, int, float, float, object]] = []
+            if r < R:  # row r a gap
+                moves.append((j, r + 1, STRUCTURE * gaps[r], gaps[r], "gap"))
+            if j < S:  # segment j stray
+                # A few stray numbers (a page number, a placeholder word cut off a label) leave the order intact.
+                cost, struct = skips[j]
+                moves.append((j + 1, r, STRUCTURE * cost, struct, "skip"))
+                ev = None
+                for k in counts[j]:
+                    if k > R - r:
+                        break
+                    s_cost = split_cost(j, k)
+                    if s_cost is None:
+                        continue
+                    if ev is None:
                         ev = evidence(segs[j], rows[r])
-                        for targets in _targets(r, k, rows, free_gaps):
-                            push(j + 1, targets[-1] + 1, c + STRUCTURE * s_cost - ev, st + s_cost,
-                                 (j, r, rank, (k, targets)))
+                    for targets in _targets(r, k, rows, free_gaps):
+                        moves.append((j + 1, targets[-1] + 1, STRUCTURE * s_cost - ev, s_cost, (k, targets)))
+            for rank, (c, _, st, _) in enumerate(here):
+                for dj, dr, cost, struct, move in moves:
+                    push(dj, dr, c + cost, st + struct, (j, r, rank, move))
     return [_trace(best, segs, rows, ncols, splits, rank) for rank in range(len(best[S][R]))][:MAX_PATHS]
 
 
@@ -274,7 +315,7 @@ def _targets(r: int, k: int, rows: Sequence[Row], free_gaps: frozenset[str]) -> 
 
 def _trace(best, segs: Sequence[Segment], rows: Sequence[Row], ncols: int, splits, rank: int) -> Placement:
     S, R = len(segs), len(rows)
-    cost, struct, back = best[S][R][rank]
+    cost, _, struct, back = best[S][R][rank]
     p = Placement(cost=cost, structural=struct)
     while back:
         j, r, rk, move = back
@@ -287,6 +328,6 @@ def _trace(best, segs: Sequence[Segment], rows: Sequence[Row], ncols: int, split
                 p.spans[key] = (m.atoms[0].start if m.atoms else seg.start, m.atoms[-1].end if m.atoms else seg.end)
                 if i == 0:
                     p.label_before[key] = seg.label
-        back = best[j][r][rk][2]
+        back = best[j][r][rk][3]
     return p
 

@@ -19,7 +19,7 @@ from extractor.tables.cells import row_total_ok
 from extractor.tables.material import RowMaterial
 from extractor.tables.readings import enumerate_readings, forced_reading
 from extractor.tables.rows3 import Rows3, settled, solve_rows
-from extractor.tables.sequence import TOTAL_FAILS, Placement, Segment, decode, label_score, segments
+from extractor.tables.sequence import TOTAL_FAILS, Placement, Segment, decode, label_scores, segments
 from extractor.tables.solve import Solved
 
 # Steps one row's check of its total may take while placements are scored (a glued run is searched).
@@ -86,11 +86,19 @@ def _free_gaps(text: str, start: int, end: int, template: str) -> frozenset[str]
     return frozenset(r.key for r in new_only)
 
 
-def _evidence(classifier_probs: dict[tuple[int, int], dict[str, float]]):
-    """Label evidence for a segment's first row: fuzzy similarity, or the classifier's probability."""
+def _evidence(classifier_probs: dict[tuple[int, int], dict[str, float]], rows: tuple[Row, ...]):
+    """Label evidence for a segment's first row: fuzzy similarity, or the classifier's probability.
+
+    A fragment's similarity to every row is worked out at once, the first time it is asked.
+    """
+    index = {row.key: i for i, row in enumerate(rows)}
+    fuzzy: dict[str, list[float]] = {}
+
     def evidence(seg: Segment, row: Row) -> float:
+        if seg.label not in fuzzy:
+            fuzzy[seg.label] = label_scores(seg.label, rows)
         p = classifier_probs.get(seg.label_span, {}).get(f"table3.{row.key}", 0.0)
-        return max(label_score(seg.label, row), p)
+        return max(fuzzy[seg.label][index[row.key]], p)
     return evidence
 
 
@@ -108,7 +116,7 @@ def read_by_order(text: str, start: int, end: int, template: str, row_classifier
         spans = [s.label_span for s in segs if s.label_span[1] > s.label_span[0]]
         probs = dict(zip(spans, row_classifier.span_probabilities(text, "table3", spans)))
     free = _free_gaps(text, start, end, template)
-    placements = decode(segs, rows, len(lab.col3), free, _row_cost, _evidence(probs))
+    placements = decode(segs, rows, len(lab.col3), free, _row_cost, _evidence(probs, tuple(rows)))
     out.best = placements[0] if placements else None
     for p in placements:
         out.report["placements"] += 1
