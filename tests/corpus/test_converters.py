@@ -5,6 +5,9 @@ Two sources of converter mess, per annotated report:
   tables with displaced, split and lost labels; OCR markdown with one table
   per group under generic headers, invented headers, look-alike characters,
   torn numbers; outlines that restart; CR-only line ends);
+- pages: the report as an HTML page whose equal value rows are merged
+  (rowspan), kept as a string inside a script after kilobytes of script data,
+  saved under any suffix;
 - real tools: the report rendered to PDF with reportlab (label cells wrapped,
   values mid-row, as Word prints the tables) and flattened back by
   pdfplumber (plain and layout text) and pypdfium2 (`pdf_converters`).
@@ -18,8 +21,12 @@ from collections import Counter
 
 import pytest
 
+import random
+
 import extractor
+from extractor.input.load import load_bytes
 from extractor.training.generate import render
+from extractor.training.generate.html import html_report
 from extractor.training.generate.render import converter_variants
 from extractor.training.gold import compare
 from tests.corpus.pdf_converters import FLATTENERS, wrapped_pdf
@@ -50,6 +57,21 @@ def test_converter_layouts_of_annotated_reports(ann):
     # What is not read is flagged (asserted above); every cell of these 10 variants is read right
     # (before issue 11's second part: up to 261 of 2,000 cells flagged, pt012's blank rows).
     assert stats["wrong"] == 0, stats
+
+
+@pytest.mark.parametrize("ann", ANNS, ids=[a["id"] for a in ANNS])
+def test_pages_with_merged_values_and_script_strings(ann):
+    """Issue 11 kinds 5 and 6, under the suffixes such files are saved with: every cell right."""
+    wrong = 0
+    for k, (mess, name) in enumerate([(("merged_values",), "a.html"), (("script_string",), "a.js"),
+                                      (("merged_values", "script_string"), "a.txt")]):
+        page, gold, _ = html_report(_gold(ann), random.Random(len(ann["id"]) + k), None, None, mess)
+        doc = load_bytes(page.encode("utf-8"), name)
+        assert doc.format == "html"
+        cmp = compare(extractor.extract_document(doc).to_dict(), gold)
+        assert cmp["silent"] == [] and cmp["high_conf_wrong"] == [], cmp["wrong"][:5]
+        wrong += len(cmp["wrong"])
+    assert wrong == 0
 
 
 @pytest.mark.parametrize("ann", ANNS, ids=[a["id"] for a in ANNS])
