@@ -271,6 +271,8 @@ def material(text: str, start: int, end: int, *, stop_at_text: bool = True,
         else:  # text
             if seen_value and stop_at_text:
                 pos = s
+                if _note_number(text, mat.atoms, s):
+                    pos = mat.atoms.pop().start  # `30（含自然失效21件）` on a line of its own: a note, not a cell
                 break
             tok = m.group()
             if len(tok) > 40 or _SENTENCE.search(tok):
@@ -281,6 +283,16 @@ def material(text: str, start: int, end: int, *, stop_at_text: bool = True,
             and last_run[1] in (pos, end):
         _flush_blanks([last_run] * gaps.after_last(last_run[1] - last_run[0]), append)
     return mat, pos
+
+
+def _note_number(text: str, atoms: list[Atom], s: int) -> bool:
+    """The last atom is a number (or a placeholder) that opens its line and text follows it there: a note's."""
+    if not atoms or atoms[-1].kind not in ("num", "zero", "dash") or "\n" in text[atoms[-1].end:s]:
+        return False
+    k = atoms[-1].start
+    while k > 0 and text[k - 1] in " \t\u3000":
+        k -= 1
+    return k > 0 and text[k - 1] == "\n"
 
 
 def _flush_blanks(pending: list[tuple[int, int]], append) -> None:

@@ -17,7 +17,7 @@ from extractor.record import Cell, Issue
 from extractor.spec.labels import Row, labels
 from extractor.tables.anchors import RowClassifier, find_rows, furniture
 from extractor.tables.cells import TablesRead, make_cell, next_stop, region_anchors
-from extractor.tables.material import material
+from extractor.tables.material import RowMaterial, material
 from extractor.tables.readings import CellRead, Reading, enumerate_readings
 from extractor.tables.solve import CLEAR_MARGIN
 from extractor.text.normalize import Normalized
@@ -113,6 +113,12 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
             hints, hints_read = narrative_hints(text, region), True
         chosen, confs, alts, how = _choose_table2(row, rs, colmap, hints)
         row_conf = confidence.anchor(a.how, a.score)
+        if _lost_cell(mat, width) and any(c.cut for c in chosen.cells):
+            row_conf, how = min(row_conf, confidence.UNSOLVED), "lost_cell"
+            out.issues.append(Issue("table2.lost_cell", f"row {row.label}: {len(mat.atoms)} numbers printed apart for "
+                                                        f"{width} columns: a number was lost (moved out of its row); "
+                                                        "cutting a printed number is no reading",
+                                    norm.to_source(a.start, stop)))
         if not complete:  # readings left unseen: nothing here is proved
             row_conf, how = min(row_conf, confidence.CAPPED), "capped"
             out.issues.append(Issue("table2.search_capped", f"row {row.label}: too many readings of {mat.digits!r} "
@@ -136,6 +142,13 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
     if template == "2019":
         out.issues.append(Issue("template.2019", "the older (2019) template: repealed and fee amounts are not in it"))
     out.parsing["table2"] = report
+
+
+def _lost_cell(mat: RowMaterial, width: int) -> bool:
+    """Fewer values than columns, each printed apart (`| 13 | 4 |` for three): a cell lost, not a glued run."""
+    atoms = mat.atoms
+    return (1 < len(atoms) < width and all(x.kind in ("num", "zero") for x in atoms)
+            and all(x.before == "strong" for x in atoms if x.kind == "num"))
 
 
 def _unsigned_where_kept(colmap: list[str | None]):

@@ -54,3 +54,10 @@ def test_a_tab_padding_a_pipe_cell_is_no_field():
     text = "| 0\u00a0\t | 1 | 2\t |\n"
     mat, _ = material(text, 0, len(text))
     assert [(a.kind, a.text) for a in mat.atoms] == [("num", "0"), ("num", "1"), ("num", "2")]
+
+
+def test_a_number_opening_a_line_of_text_is_a_note_not_a_cell():
+    """Generator `lost_column`: the number a converter moved out of its row, below the table with its note."""
+    text = "| 12.5 |\n\n30（含自然失效21件）\n"
+    mat, stop = material(text, 0, len(text))
+    assert [a.text for a in mat.atoms if a.kind != "blank"] == ["12.5"] and text[stop:].startswith("30")
