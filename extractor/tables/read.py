@@ -49,4 +49,5 @@ def read_tables(norm: Normalized, src: str, headings: list[Found], row_classifie
         read_table4(norm, src, regs["table4"], headings, out)
     else:
         out.issues.append(Issue("table4.missing", f"table 4 ({L.raw['table4']['title']}) not found"))
+    out.parsing["template_parts"] = dict(out.parts)
     return out

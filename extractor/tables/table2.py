@@ -72,6 +72,7 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
     template = "2019" if old else "2021"
     if old:
         out.template = "2019"
+    out.parts["table2"] = template
     rows = lab.table2_order
     heads = furniture(text, start, end, lab.table2_headers)
     hanchors = region_anchors(text, start, end, headings)

@@ -47,6 +47,9 @@ def read_table3(norm: Normalized, src: str, region: tuple[int, int], headings: l
             st.spans[row.key] = (a.start, stop)
     if _old_template_row(text, groups, anchors, end, st, gaps):
         out.template = "2019"
+        out.parts["table3"] = "2019"
+    elif any(r.new_template_only and r.key in st.materials for r in rows):
+        out.parts["table3"] = "2021"
     solved = solve_rows(st)
     report["strategy"] = "labels"
     if _needs_order(st, solved, optional):

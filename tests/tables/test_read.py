@@ -143,3 +143,20 @@ def test_a_table2_row_with_a_number_lost_is_flagged_not_cut():
     assert all(c["confidence"] <= confidence.UNSOLVED for c in t2["normative_docs"].values())
     assert t2["rules"]["in_force"]["value"] == 0 and t2["rules"]["in_force"]["confidence"] >= 0.9
     assert t2["fees"]["amount"]["value"] == 12.5
+
+
+def test_a_hybrid_report_says_which_template_parts_it_printed():
+    """Issue 11 kind 7 (the 洪泽区 PDFs of ../shared/corpus/pdf): a 2021 report whose table 3 keeps the 2019
+    single （六）其他处理 row was called a 2019 report.  It is a 2021 report with one older part."""
+    import random
+
+    from extractor.training.generate import random_tables, render
+    from extractor.training.gold import compare
+
+    gold = random_tables(random.Random(301), template="hybrid")
+    for layout in ("tabs", "markdown", "shattered"):
+        g = render(gold, layout=layout, rng=random.Random(1))
+        rec = extractor.extract(g.text).to_dict()
+        assert rec["template"] == "2021"
+        assert rec["parsing"]["template_parts"] == {"table2": "2021", "table3": "2019"}
+        assert compare(rec, g.gold)["wrong"] == []
