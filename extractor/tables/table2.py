@@ -114,7 +114,7 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
             hints, hints_read = narrative_hints(text, region), True
         chosen, confs, alts, how = _choose_table2(row, rs, colmap, hints)
         row_conf = confidence.anchor(a.how, a.score)
-        if _lost_cell(mat, width) and any(c.cut for c in chosen.cells):
+        if _lost_cell(text, mat, width):
             row_conf, how = min(row_conf, confidence.UNSOLVED), "lost_cell"
             out.issues.append(Issue("table2.lost_cell", f"row {row.label}: {len(mat.atoms)} numbers printed apart for "
                                                         f"{width} columns: a number was lost (moved out of its row); "
@@ -145,11 +145,24 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
     out.parsing["table2"] = report
 
 
-def _lost_cell(mat: RowMaterial, width: int) -> bool:
-    """Fewer values than columns, each printed apart (`| 13 | 4 |` for three): a cell lost, not a glued run."""
+def _lost_cell(text: str, mat: RowMaterial, width: int) -> bool:
+    """Fewer values than columns, each printed apart (`| 13 | 4 |` for three): a cell lost, not a glued run.
+
+    Any reading of such a row splits a printed value (`13` as 1|3, `-2` as —|2), so none is a reading.
+    A signed value (`-2`) is one value; values with no tab, line break or pipe between them (a space
+    at most) may be a glued run, so they are not apart.
+    """
     atoms = mat.atoms
-    return (1 < len(atoms) < width and all(x.kind in ("num", "zero") for x in atoms)
-            and all(x.before == "strong" for x in atoms if x.kind == "num"))
+    if not all(x.kind in ("num", "zero", "sign") for x in atoms):
+        return False
+    spans: list[list[int]] = []
+    for k, x in enumerate(atoms):
+        if x.kind == "num" and k and atoms[k - 1].kind == "sign" and atoms[k - 1].end == x.start:
+            spans[-1][1] = x.end
+        else:
+            spans.append([x.start, x.end])
+    apart = all(any(ch in "\t\n|" for ch in text[e:s]) for (_, e), (s, _) in zip(spans, spans[1:]))
+    return 1 < len(spans) < width and apart
 
 
 def _unsigned_where_kept(colmap: list[str | None]):

@@ -160,3 +160,15 @@ def test_a_hybrid_report_says_which_template_parts_it_printed():
         assert rec["template"] == "2021"
         assert rec["parsing"]["template_parts"] == {"table2": "2021", "table3": "2019"}
         assert compare(rec, g.gold)["wrong"] == []
+
+
+def test_a_2019_table2_row_with_a_signed_value_and_a_number_lost_is_flagged():
+    """Converter variant seed 9009 (`lost_column`, 2019 template): `0 | -2` for three columns was read
+    0|—|2, a decision count of 2 at 0.97.  A signed value is one printed value: the row lacks one."""
+    rec = extractor.extract(_report_2019_licensing("0\t-2")).to_dict()
+    cell = rec["tables"]["table2"]["licensing"]["decisions"]
+    assert cell["confidence"] <= confidence.UNSOLVED and rec["needs_review"]
+    assert "table2.lost_cell" in [i["code"] for i in rec["issues"]]
+    assert rec["tables"]["table2"]["licensing"]["decisions"] is not None
+    signed = extractor.extract(_report_2019_licensing("5\t-2\t3")).to_dict()  # three values: read as printed
+    assert signed["tables"]["table2"]["licensing"]["decisions"]["value"] == 3
