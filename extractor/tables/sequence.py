@@ -48,6 +48,8 @@ SKIP_ROWS = 1.0  # stray values of a row's size or more left unplaced
 SKIP_SMALL = 0.25  # a few stray numbers (a page number, a dash-only header cell)
 TOTAL_FAILS = 0.5  # a row whose 总计 is not the sum of the others
 LABEL_MIN = 80.0  # rapidfuzz score below which a label fragment says nothing about a row
+# Segments of at most this many values, each printed apart, are stray numbers, left out of the decoding.
+STRAY_CELLS = 2
 
 
 @dataclass(slots=True)
@@ -59,6 +61,7 @@ class Segment:
     lines: list[list[Atom]]
     label: str = ""
     label_span: tuple[int, int] = (0, 0)
+    _clean: int | None = field(default=-1, repr=False)
 
     @property
     def atoms(self) -> list[Atom]:
@@ -66,6 +69,11 @@ class Segment:
 
     def clean_cells(self) -> int | None:
         """How many cells, when every printed element stands apart (no glued or torn number); else None."""
+        if self._clean == -1:
+            self._clean = self._count_clean()
+        return self._clean
+
+    def _count_clean(self) -> int | None:
         n = 0
         for line in self.lines:
             for k, a in enumerate(line):
@@ -242,6 +250,8 @@ def decode(segs: Sequence[Segment], rows: Sequence[Row], ncols: int, free_gaps: 
     its kept paths; a segment's splits, their row costs and its label
     evidence are computed once (they do not depend on the path).
     """
+    # A number or two standing apart (a page number, a header's 数据1) is never a row: every path skips it.
+    segs = [seg for seg in segs if not _stray(seg)]
     S, R = len(segs), len(rows)
     # best[j][r]: up to KEEP (cost, order, structural, back) for having used segments < j and rows < r;
     # `order` keeps equal costs in the order they were found.
@@ -253,15 +263,7 @@ def decode(segs: Sequence[Segment], rows: Sequence[Row], ncols: int, free_gaps: 
     skips = [(SKIP_ROWS, SKIP_ROWS) if len(seg.atoms) >= ncols else (SKIP_SMALL, 0.0) for seg in segs]
     gaps = [0.0 if row.key in free_gaps else GAP for row in rows]
     found = 0
-
-    def push(j: int, r: int, cost: float, struct: float, back: tuple) -> None:
-        nonlocal found
-        cell = best[j][r]
-        if len(cell) >= KEEP and cost >= cell[-1][0]:
-            return
-        found += 1
-        insort(cell, (cost, found, struct, back))
-        del cell[KEEP:]
+    targets_of: dict[tuple[int, int], list[tuple[int, ...]]] = {}
 
     def split_cost(j: int, k: int) -> float | None:
         if (j, k) not in placed:
@@ -294,12 +296,25 @@ def decode(segs: Sequence[Segment], rows: Sequence[Row], ncols: int, free_gaps: 
                         continue
                     if ev is None:
                         ev = evidence(segs[j], rows[r])
-                    for targets in _targets(r, k, rows, free_gaps):
+                    if (r, k) not in targets_of:
+                        targets_of[(r, k)] = _targets(r, k, rows, free_gaps)
+                    for targets in targets_of[(r, k)]:
                         moves.append((j + 1, targets[-1] + 1, STRUCTURE * s_cost - ev, s_cost, (k, targets)))
             for rank, (c, _, st, _) in enumerate(here):
-                for dj, dr, cost, struct, move in moves:
-                    push(dj, dr, c + cost, st + struct, (j, r, rank, move))
+                for dj, dr, cost, struct, move in moves:  # `push`, inlined: this loop is the decoder's cost
+                    cell = best[dj][dr]
+                    total = c + cost
+                    if len(cell) >= KEEP and total >= cell[-1][0]:
+                        continue
+                    found += 1
+                    insort(cell, (total, found, st + struct, (j, r, rank, move)))
+                    del cell[KEEP:]
     return [_trace(best, segs, rows, ncols, splits, rank) for rank in range(len(best[S][R]))][:MAX_PATHS]
+
+
+def _stray(seg: Segment) -> bool:
+    clean = seg.clean_cells()
+    return clean is not None and clean <= STRAY_CELLS and all(a.kind != "blank" for a in seg.atoms)
 
 
 def _targets(r: int, k: int, rows: Sequence[Row], free_gaps: frozenset[str]) -> list[tuple[int, ...]]:
