@@ -48,8 +48,9 @@ SKIP_ROWS = 1.0  # stray values of a row's size or more left unplaced
 SKIP_SMALL = 0.25  # a few stray numbers (a page number, a dash-only header cell)
 TOTAL_FAILS = 0.5  # a row whose 总计 is not the sum of the others
 LABEL_MIN = 80.0  # rapidfuzz score below which a label fragment says nothing about a row
-# Segments of at most this many values, each printed apart, are stray numbers, left out of the decoding.
-STRAY_CELLS = 2
+# Segments of at most this many characters of values, each printed apart, are stray numbers (a page
+# number, an OCR header's 数据1), left out of the decoding; a glued row of seven cells has seven digits.
+STRAY_CHARS = 3
 
 
 @dataclass(slots=True)
@@ -250,7 +251,7 @@ def decode(segs: Sequence[Segment], rows: Sequence[Row], ncols: int, free_gaps: 
     its kept paths; a segment's splits, their row costs and its label
     evidence are computed once (they do not depend on the path).
     """
-    # A number or two standing apart (a page number, a header's 数据1) is never a row: every path skips it.
+    # A short number standing apart (a page number, a header's 数据1) is never a row: every path skips it.
     segs = [seg for seg in segs if not _stray(seg)]
     S, R = len(segs), len(rows)
     # best[j][r]: up to KEEP (cost, order, structural, back) for having used segments < j and rows < r;
@@ -313,8 +314,9 @@ def decode(segs: Sequence[Segment], rows: Sequence[Row], ncols: int, free_gaps: 
 
 
 def _stray(seg: Segment) -> bool:
-    clean = seg.clean_cells()
-    return clean is not None and clean <= STRAY_CELLS and all(a.kind != "blank" for a in seg.atoms)
+    atoms = seg.atoms
+    return (seg.clean_cells() is not None and sum(len(a.text) for a in atoms) <= STRAY_CHARS
+            and all(a.kind != "blank" for a in atoms))
 
 
 def _targets(r: int, k: int, rows: Sequence[Row], free_gaps: frozenset[str]) -> list[tuple[int, ...]]:
