@@ -77,7 +77,7 @@ def test_rows_of_values_run_on_over_rows_the_older_template_lacks():
 def test_stray_numbers_are_left_out_but_a_glued_row_is_not():
     """An OCR header's 数据1 … 数据6 are numbers standing apart: never a row, left out of the DP (its cost)."""
     rows = labels().table3_rows[:2]
-    text = "| 数据1 | 数据2 |\n| 1 | 0 | 0 | 0 | 0 | 0 | 1 |\n| 二、上年结转 | 2000002 |\n"
+    text = "|  | 数据1 | 数据2 | 总计 |\n| 1 | 0 | 0 | 0 | 0 | 0 | 1 |\n| 二、上年结转 | 2000002 |\n"
     segs = segments(text, 0, len(text))
     best = decode(segs, rows, 7, frozenset(), _cost, _no_evidence)[0]
     assert best.structural == 0
