@@ -322,10 +322,16 @@ def _unescape_js(body: str) -> str:
     return _JS_ESCAPE.sub(repl, body)
 
 
+_PAGE_START = re.compile(r"<(?:!doctype\s+html|html\b|\?xml[^>]*>\s*<(?:!doctype\s+html|html\b))", re.IGNORECASE)
+
+
 def looks_like_page(head: str) -> bool:
-    """Markup, or markup inside a script or JSON string: read as HTML whatever the file's suffix."""
-    start = head.lstrip("\ufeff \t\r\n")
-    return (start.startswith("<") and bool(_TAGGY.search(start[:2000]))) or bool(_ESCAPED_TAG.search(head))
+    """A saved page (it opens with <!DOCTYPE html> or <html>), or markup inside a script or JSON string.
+
+    Read as HTML whatever the file's suffix; a markdown or text file with
+    some inline tags is not a page.
+    """
+    return bool(_PAGE_START.match(head.lstrip("\ufeff \t\r\n"))) or bool(_ESCAPED_TAG.search(head))
 
 
 def embedded_markup(markup: str) -> str | None:

@@ -42,3 +42,11 @@ def test_sniff_reads_a_page_as_html_whatever_the_suffix_and_leaves_text_alone():
     assert sniff(script, format_of("a.js")).name == "html"
     assert sniff(plain, format_of("a.txt")).name == "text"
     assert sniff(page, format_of("a.docx")).name == "docx"  # only text and markdown are sniffed
+
+
+def test_sniff_leaves_markdown_with_inline_tags_alone():
+    from extractor.input.registry import format_of, sniff
+
+    md = "<div align=\"center\">标题</div>\n\n| 行政许可 | 5 |\n|---|---|\n".encode()
+    assert sniff(md, format_of("a.md")).name == "markdown"
+    assert sniff(b"<?xml version='1.0'?>\n<html><body>x</body></html>", format_of("a.txt")).name == "html"
