@@ -108,7 +108,7 @@ def _read(doc: Document, report: Report, models: Models) -> None:
 
     read = read_tables(norm, text, headings, models.rows, models.prior)
     report.tables = read.tables
-    report.template = read.template
+    report.template = read.report_template()
     report.parsing = read.parsing
     report.issues.extend(read.issues)
     if not models.rows_status.ok:

@@ -12,7 +12,7 @@ from typing import Iterable
 
 from extractor import budget
 from extractor.input.document import Document, error_document
-from extractor.input.flatten import MAX_COLSPAN, Lines, cell_text, grid_lines
+from extractor.input.flatten import MAX_COLSPAN, Lines, cell_text, grid_lines, spreads_down
 from extractor.record import Issue
 
 
@@ -99,7 +99,7 @@ def _docx_cell_text(tc) -> str:
         if child.tag == _W + "p":
             pieces.append(_docx_par_text(child))
         elif child.tag == _W + "tbl":
-            pieces.extend(" ".join(r) for r in docx_table_grid(child))
+            pieces.extend(" ".join(r) for r in docx_table_grid(child)[0])
     return cell_text("\n".join(pieces))
 
 
@@ -108,9 +108,16 @@ def _w_val(el, path: str) -> str | None:
     return None if found is None else found.get(_W + "val", "")
 
 
-def docx_table_grid(tbl) -> list[list[str]]:
-    """Rows of cell texts; a merged cell's text appears once, in its first grid cell."""
+def docx_table_grid(tbl) -> tuple[list[list[str]], int]:
+    """Rows of cell texts; also how many cells took a merged value.
+
+    A merged cell's text appears once, in its first grid cell, except a
+    value cell merged down (vMerge): each row it covers repeats it
+    (`flatten.spreads_down`).
+    """
     grid: list[list[str]] = []
+    above: dict[int, str] = {}  # grid column -> the text of the cell a vMerge there continues
+    spread = 0
     for tr in _docx_children(tbl):
         if tr.tag != _W + "tr":
             continue
@@ -121,16 +128,23 @@ def docx_table_grid(tbl) -> list[list[str]]:
                 continue
             if not k % budget.EVERY:
                 budget.check()
-            span, continued = 1, False
+            span, continued, down = 1, False, False
             props = tc.find(_W + "tcPr")  # most cells have none: three path lookups per cell cost seconds on big tables
             if props is not None:
                 span = max(1, _int(_w_val(props, _W + "gridSpan"), 1))
                 vmerge, hmerge = _w_val(props, _W + "vMerge"), _w_val(props, _W + "hMerge")
-                continued = (vmerge is not None and vmerge != "restart") or (hmerge is not None and hmerge != "restart")
-            row.append("" if continued else _docx_cell_text(tc))
+                down = vmerge is not None and vmerge != "restart"
+                continued = down or (hmerge is not None and hmerge != "restart")
+            col = len(row)
+            if down and spreads_down(above.get(col, "")):
+                row.append(above[col])
+                spread += 1
+            else:
+                row.append("" if continued else _docx_cell_text(tc))
+                above[col] = row[-1]
             row.extend([""] * (min(span, MAX_COLSPAN) - 1))
         grid.append(row)
-    return grid
+    return grid, spread
 
 
 def _int(s: str | None, default: int = 0) -> int:
@@ -140,8 +154,8 @@ def _int(s: str | None, default: int = 0) -> int:
         return default
 
 
-def docx_body_text(body) -> str:
-    """Paragraphs and tables in body order (tables sit where they are in the document)."""
+def docx_body_text(body) -> tuple[str, Issue | None]:
+    """Paragraphs and tables in body order (tables sit where they are in the document); the merged-values warning."""
     out = Lines(keep_tabs=True)
     for k, child in enumerate(_docx_children(body)):
         if not k % budget.EVERY:
@@ -149,8 +163,9 @@ def docx_body_text(body) -> str:
         if child.tag == _W + "p":
             out.line(_docx_par_text(child))
         elif child.tag == _W + "tbl":
-            out.table(grid_lines(docx_table_grid(child)))
-    return out.result()
+            grid, spread = docx_table_grid(child)
+            out.table(grid_lines(grid), merged_values=spread)
+    return out.result(), out.merged_issue()
 
 
 def read_docx(data: bytes, path: str | None, digest: str) -> Document:
@@ -161,10 +176,12 @@ def read_docx(data: bytes, path: str | None, digest: str) -> Document:
         import docx
 
         body = docx.Document(io.BytesIO(data)).element.body
-        text = docx_body_text(body)
+        text, merged = docx_body_text(body)
     except Exception as e:  # python-docx, zipfile, zlib and lxml all have their own errors
         return error_document(path, "docx", digest, "input.corrupt", f"not a readable .docx file: {type(e).__name__}: {e}")
     doc = Document(path, text, "utf-8", "docx", digest)
+    if merged:
+        doc.warnings.append(merged)
     if not text.strip():
         doc.error = Issue("input.no_text", "the document has no text")
     return doc

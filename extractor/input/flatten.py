@@ -3,16 +3,28 @@
 - block elements / paragraphs on their own lines;
 - every table rendered row by row, cells joined by "\\t", with merged cells
   expanded into a grid (the text stays in the origin cell, the spanned copies
-  are empty) so columns line up, and a blank line before and after it.
+  are empty) so columns line up, and a blank line before and after it;
+- except a value cell merged down over rows (`rowspan="3"` on a 0, Word's
+  vMerge): a merged count holds for each row it covers, so each covered row
+  prints it too, and the document says how many cells were filled so.
 """
 from __future__ import annotations
 
 import re
 
+from extractor.record import Issue
+
 # A colspan beyond this is a broken file, not a table.
 MAX_COLSPAN = 1000
 _WS_RUN = re.compile(r"[ \t\r\n\f\v\xa0\u2028\u2029]+")
 MULTI_BLANK = re.compile(r"\n{3,}")
+# A cell that is a value: a number or a placeholder mark (a merged label is never copied down).
+_VALUE = re.compile("[0-9.,]+|[/\u2014\u2013\\-\u00d7]{1,2}")
+
+
+def spreads_down(text: str) -> bool:
+    """A merged value cell holds for every row it covers (a merged 0 over counts is 0 for each row)."""
+    return bool(_VALUE.fullmatch(text))
 
 
 def _is_wide(ch: str) -> bool:
@@ -65,6 +77,7 @@ class Lines:
 
     def __init__(self, keep_tabs: bool = False) -> None:
         self.lines: list[str] = []
+        self.merged_values = 0  # covered cells that took a merged value cell's value
         self._para: list[str] = []
         self._keep_tabs = keep_tabs
 
@@ -91,7 +104,8 @@ class Lines:
             if line:
                 self.lines.append(line)
 
-    def table(self, rows: list[str], caption: str = "") -> None:
+    def table(self, rows: list[str], caption: str = "", merged_values: int = 0) -> None:
+        self.merged_values += merged_values
         self.block()
         if not rows and not caption:
             return
@@ -100,6 +114,13 @@ class Lines:
             self.lines.append(caption)
         self.lines.extend(rows)
         self.lines.append("")
+
+    def merged_issue(self) -> Issue | None:
+        """The warning of a document with value cells merged over rows (None without any)."""
+        if not self.merged_values:
+            return None
+        return Issue("input.merged_values", f"{self.merged_values} table cells lie under a value cell merged "
+                                            "over rows: each took the merged value")
 
     def result(self) -> str:
         self.block()

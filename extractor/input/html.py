@@ -11,7 +11,7 @@ import re
 from extractor import budget
 from extractor.input.decode import cjk_score, decode, is_binary, looks_utf16
 from extractor.input.document import Document, error_document
-from extractor.input.flatten import MAX_COLSPAN, Lines, cell_text, grid_lines
+from extractor.input.flatten import MAX_COLSPAN, Lines, cell_text, grid_lines, spreads_down
 from extractor.record import Issue
 
 _META_CHARSET = re.compile(
@@ -176,10 +176,16 @@ def _html_rows(table) -> list:
     return rows
 
 
-def html_table_grid(table) -> list[list[str]]:
-    """Expand rowspan/colspan into a rectangular grid of cell texts."""
+def html_table_grid(table) -> tuple[list[list[str]], int]:
+    """Expand rowspan/colspan into a rectangular grid of cell texts; also how many cells took a merged value.
+
+    A value cell with a rowspan (`<td rowspan="3">0</td>`) fills its column
+    in each row it covers (`flatten.spreads_down`); any other merged cell
+    keeps its text in its first grid cell only.
+    """
     rows = _html_rows(table)
     filled: dict[tuple[int, int], str] = {}
+    spread = 0
     for r, tr in enumerate(rows):
         budget.check()
         c = 0
@@ -196,9 +202,11 @@ def html_table_grid(table) -> list[list[str]]:
             if len(filled) + rs * cs > _MAX_GRID:
                 rs = cs = 1
             text = _html_cell_text(cell)
+            down = rs > 1 and spreads_down(text)
+            spread += rs - 1 if down else 0
             for dr in range(rs):
                 for dc in range(cs):
-                    filled[(r + dr, c + dc)] = text if dr == dc == 0 else ""
+                    filled[(r + dr, c + dc)] = text if dc == 0 and (dr == 0 or down) else ""
             c += cs
     # Only the origin cells hold text.  A grid wider than `WIDE` is a colspan's
     # artefact (one colspan=1000 cell pads every row of its table with 999
@@ -214,7 +222,7 @@ def html_table_grid(table) -> list[list[str]]:
     grid = [[""] * width for _ in range(len(rows))]
     for (r, c), text in texts.items():
         grid[r][column[c]] = text
-    return grid
+    return grid, spread
 
 
 def _is_layout_table(table) -> bool:
@@ -237,8 +245,8 @@ def html_to_text(markup: str) -> str:
     return read_page(markup)[0]
 
 
-def read_page(markup: str) -> tuple[str, str | None]:
-    """(visible text, why the parser stopped early or None).
+def read_page(markup: str) -> tuple[str, str | None, Issue | None]:
+    """(visible text, why the parser stopped early or None, the merged-values warning or None).
 
     libxml2 stops at 256 levels of nesting (2048 with huge_tree) and keeps
     only what came before; a page nested that deep is broken, and the
@@ -249,12 +257,12 @@ def read_page(markup: str) -> tuple[str, str | None]:
 
     markup = _XML_DECL.sub("", markup, count=1).replace("\x00", "")
     if not markup.strip():
-        return "", None
+        return "", None, None
     parser = html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
     try:
         root = html.document_fromstring(markup, parser=parser)
     except (etree.ParserError, ValueError):
-        return "", None
+        return "", None, None
     stopped = next((e.message for e in parser.error_log if e.type_name == "ERR_RESOURCE_LIMIT"), None)
     out = Lines()
     walker = etree.iterwalk(root, events=("start", "end"))
@@ -269,7 +277,8 @@ def read_page(markup: str) -> tuple[str, str | None]:
                 walker.skip_subtree()
                 continue
             if tag == "table" and not _is_layout_table(el):
-                out.table(grid_lines(html_table_grid(el)), _caption(el))
+                grid, spread = html_table_grid(el)
+                out.table(grid_lines(grid), _caption(el), spread)
                 skipped.add(id(el))
                 walker.skip_subtree()
                 continue
@@ -286,7 +295,64 @@ def read_page(markup: str) -> tuple[str, str | None]:
                 out.block()
             if el.tail:
                 out.text(el.tail)
-    return out.result(), stopped
+    return out.result(), stopped, out.merged_issue()
+
+
+# ---------------------------------------------------------------- HTML inside a script or JSON string
+
+# A JavaScript or JSON string literal (escapes kept); the alternatives are disjoint, so matching is linear.
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
+# Markup escaped inside a string: a tag with an escaped quote (`<p align=\"center\">`), an escaped `<`,
+# or a tag followed on its line by an escaped line break.
+_ESCAPED_TAG = re.compile(r'<(?:p|div|table|span|h[1-6]|tr|td)\b[^<>\n]{0,300}?\\["\']|\\u003c(?:p|div|table)\b'
+                          r'|<(?:p|div|table|tr|td|br)\b[^\n]{0,300}?\\n', re.IGNORECASE)
+_JS_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)", re.DOTALL)
+_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
+# Han characters in a string before it can be a report's body (a menu or an ad template is not).
+_MIN_HAN = 200
+
+
+def _unescape_js(body: str) -> str:
+    """A string literal's content as the script means it (\\", \\n, \\uXXXX, \\xNN, \\/)."""
+    def repl(m: re.Match[str]) -> str:
+        e = m.group(1)
+        if e[0] in "ux" and len(e) > 1:
+            return chr(int(e[1:], 16))
+        return _SIMPLE_ESCAPES.get(e, e)
+    return _JS_ESCAPE.sub(repl, body)
+
+
+_PAGE_START = re.compile(r"<(?:!doctype\s+html|html\b|\?xml[^>]*>\s*<(?:!doctype\s+html|html\b))", re.IGNORECASE)
+
+
+def looks_like_page(head: str) -> bool:
+    """A saved page (it opens with <!DOCTYPE html> or <html>), or markup inside a script or JSON string.
+
+    Read as HTML whatever the file's suffix; a markdown or text file with
+    some inline tags is not a page.
+    """
+    return bool(_PAGE_START.match(head.lstrip("\ufeff \t\r\n"))) or bool(_ESCAPED_TAG.search(head))
+
+
+def embedded_markup(markup: str) -> str | None:
+    """The report when a page or script keeps it as an HTML string (`let content = "<p align=\\"center\\">…"`).
+
+    The longest string literal holding escaped markup and at least
+    `_MIN_HAN` Han characters, unescaped; None when there is none.
+    """
+    if _ESCAPED_TAG.search(markup) is None:
+        return None
+    best = None
+    for m in _STRING.finditer(markup):
+        lit = m.group()
+        if best is not None and len(lit) <= len(best):
+            continue
+        if _ESCAPED_TAG.search(lit) or "\\u003c" in lit.lower():
+            best = lit
+    if best is None:
+        return None
+    body = _unescape_js(best[1:-1])
+    return body if sum(1 for ch in body if "\u4e00" <= ch <= "\u9fff") >= _MIN_HAN else None
 
 
 def read_html(data: bytes, path: str | None, digest: str) -> Document:
@@ -297,8 +363,16 @@ def read_html(data: bytes, path: str | None, digest: str) -> Document:
     if is_binary(markup):
         return error_document(path, "html", digest, "input.binary", "the file is not text", enc)
     # A text dump saved as .html keeps its lines; only real markup is rendered.
-    text, stopped = read_page(markup) if _TAGGY.search(markup[:20000]) else (markup, None)
+    embedded = embedded_markup(markup)
+    if embedded is not None:
+        markup = embedded
+    text, stopped, merged = read_page(markup) if _TAGGY.search(markup[:20000]) else (markup, None, None)
     doc = Document(path, text, enc, "html", digest)
+    if embedded is not None:
+        doc.warnings.append(Issue("input.embedded_html", "the report is an HTML string inside a script or "
+                                                         "JSON: that string was read"))
+    if merged:
+        doc.warnings.append(merged)
     if note:
         doc.warnings.append(Issue("input.charset_mismatch", note))
     if stopped and not text.strip():

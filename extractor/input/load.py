@@ -19,9 +19,9 @@ MAX_BYTES = 50 * 1024 * 1024
 
 
 def load_bytes(data: bytes, path: str | None = None, fmt: str | None = None) -> Document:
-    """A Document from bytes; the format comes from `fmt` or the path's suffix."""
+    """A Document from bytes; the format comes from `fmt`, or the path's suffix and the content (`registry.sniff`)."""
     digest = sha256(data)
-    form = registry.by_name(fmt) if fmt else registry.format_of(path)
+    form = registry.by_name(fmt) if fmt else registry.sniff(data, registry.format_of(path))
     if not data:
         return error_document(path, form.name, digest, "input.empty", "the file is empty")
     if len(data) > MAX_BYTES:

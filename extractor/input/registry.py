@@ -2,7 +2,9 @@
 
 The loader, the batch's file filter and the CLI's help all read this
 table, so a new format is one reader module and one row here.  A file
-whose suffix is not listed is read as plain text.
+whose suffix is not listed is read as plain text, unless its content is
+a page (`sniff`): markup, or a report kept as an HTML string inside a
+script or JSON, is read as HTML whatever the suffix.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from typing import Callable
 
 from extractor.input.docx import read_docx
 from extractor.input.document import Document
-from extractor.input.html import read_html
+from extractor.input.html import looks_like_page, read_html
 from extractor.input.pdf import read_pdf
 from extractor.input.text import read_markdown, read_text
 
@@ -40,6 +42,18 @@ _BY_NAME = {f.name: f for f in FORMATS}
 def format_of(path: str | Path | None) -> Format:
     """The format a file is read as, by its suffix (plain text when unknown)."""
     return _BY_SUFFIX.get(Path(path).suffix.lower(), DEFAULT) if path else DEFAULT
+
+
+# How much of a file the sniffer looks at: the report string may follow kilobytes of script data.
+SNIFF_BYTES = 1 << 20
+
+
+def sniff(data: bytes, form: Format) -> Format:
+    """The format the content says, where the suffix only said plain text or markdown."""
+    if form.name not in ("text", "markdown"):
+        return form
+    head = data[:SNIFF_BYTES].decode("utf-8", errors="ignore")
+    return _BY_NAME["html"] if looks_like_page(head) else form
 
 
 def by_name(name: str) -> Format:

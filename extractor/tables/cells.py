@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from extractor import confidence
 from extractor.record import Cell, Issue, empty_tables
 from extractor.tables.anchors import Anchor
+from extractor.tables.material import LineGaps
 from extractor.tables.readings import CellRead
 from extractor.text.normalize import Normalized
 from extractor.text.sections import Found
@@ -28,6 +29,18 @@ class TablesRead:
     regions: dict = field(default_factory=dict)
     # table -> the row anchors found: (row key, start, end, how, score) in normalised offsets
     anchors: dict = field(default_factory=dict)
+    # The cell rhythm of a layout whose cells stand blank lines apart (`material.line_gaps`), else None.
+    gaps: LineGaps | None = None
+    # Which template each part was printed in ("table2": its columns; "table3": its 其他处理 row or rows).
+    parts: dict = field(default_factory=dict)
+
+    def report_template(self) -> str:
+        """The report's template: table 2's (the form's columns), else table 3's; a hybrid keeps the newer.
+
+        A 2021 report whose table 3 keeps the 2019 single 其他处理 row is a
+        2021 report with one older part (`parsing.template_parts`), not a 2019 one.
+        """
+        return self.parts.get("table2") or self.parts.get("table3") or self.template
 
     def record_anchors(self, table: str, rows, found: list[Anchor | None]) -> None:
         self.anchors[table] = [(r.key, a.start, a.end, a.how, a.score) for r, a in zip(rows, found) if a is not None]

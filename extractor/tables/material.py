@@ -40,6 +40,72 @@ class Atom:
 
 
 
+@dataclass(frozen=True, slots=True)
+class LineGaps:
+    """The rhythm of a one-cell-per-line table whose cells stand blank lines apart.
+
+    Some crawlers save a Word table as one cell a line with a fixed number
+    of line breaks between two cells of a row (`cell`) and a larger fixed
+    number after a row's last cell (`row`); an empty cell is then only an
+    empty slot in that rhythm: `cell` more breaks between two values, after
+    the last value before the next label, or before the first value.
+    """
+
+    cell: int
+    row: int | None
+
+    def _slots(self, n: int, bases: tuple[int | None, ...], least: int) -> int:
+        """The most empty slots `n` breaks hold over one of `bases` (0 when none fits)."""
+        ks = [(n - b) // self.cell for b in bases if b is not None and n >= b and (n - b) % self.cell == 0]
+        k = max(ks, default=0)
+        return k if k >= least else 0
+
+    def between(self, n: int) -> int:
+        """Empty cells in a run of `n` breaks between two values."""
+        k = self._slots(n, (self.cell, self.row), 0)
+        return k if k or n < 2 * self.cell else n // self.cell - 1
+
+    def after_last(self, n: int) -> int:
+        """Empty cells in the run of `n` breaks after a row's last value (a row end plus slots)."""
+        return self._slots(n, (self.row,), 1)
+
+    def before_first(self, n: int) -> int:
+        """Empty cells in the run of `n` breaks before a row's first value (after its label or a header row)."""
+        return self._slots(n, (self.cell, self.row), 1)
+
+
+# At least this many value-to-value line runs, most of them the same length, make a rhythm.
+_RHYTHM_MIN = 5
+_BREAKS = stdre.compile(r"\n+")
+
+
+def line_gaps(text: str, start: int, end: int) -> LineGaps | None:
+    """The region's cell rhythm when its values stand two or more line breaks apart; else None.
+
+    None keeps the usual reading (every extra break between values an
+    optional blank cell): single-break layouts and tab, pipe or glued rows.
+    """
+    between: dict[int, int] = {}
+    after: dict[int, int] = {}
+    for m in _BREAKS.finditer(text, start, end):
+        s, e = m.span()
+        if s == start or e >= end or not text[s - 1].isdigit():
+            continue
+        n = e - s
+        nxt = text[e]
+        if nxt.isdigit():
+            between[n] = between.get(n, 0) + 1
+        elif _is_han(nxt) or nxt in "(（":
+            after[n] = after.get(n, 0) + 1
+    if sum(between.values()) < _RHYTHM_MIN:
+        return None
+    cell = max(between, key=between.get)
+    if cell < 2 or between[cell] * 2 < sum(between.values()):
+        return None
+    row = max(after, key=after.get) if after else None
+    return LineGaps(cell, row if row is not None and row > cell else None)
+
+
 @dataclass
 class RowMaterial:
     """The atoms of one row, in order, and what the layout said about them."""
@@ -102,12 +168,17 @@ def _not_cell_after() -> stdre.Pattern:
     return stdre.compile("|".join(stdre.escape(w) for w in labels().raw["placeholders"]["not_cell_after"]))
 
 
-def material(text: str, start: int, end: int, *, stop_at_text: bool = True) -> tuple[RowMaterial, int]:
+def material(text: str, start: int, end: int, *, stop_at_text: bool = True,
+             gaps: LineGaps | None = None) -> tuple[RowMaterial, int]:
     """The atoms between a label and the next anchor; also where reading stopped.
 
     Text before the first number is a label remnant and is skipped (unless
     it reads like prose); text after a number ends the row, so prose after
     the last table row is never read as values.
+
+    With `gaps` (a table whose cells stand blank lines apart) a run of
+    breaks holds as many blank cells as empty slots in the table's rhythm,
+    before the first value and after the last as well as between values.
 
     This loop runs over every token of every row, so it keeps to plain
     locals (`append`, the token's span and text read once).
@@ -117,6 +188,8 @@ def material(text: str, start: int, end: int, *, stop_at_text: bool = True) -> t
     field_has_content = False
     seen_value = False
     pending_blank: list[tuple[int, int]] = []
+    last_run: tuple[int, int] | None = None  # the last run of line breaks, when it is a slot of `gaps`
+    in_pipes = False  # a pipe seen on this line: the fields are the pipes'
     boundary = "strong"
     pos = start
     date_suffix = _not_cell_after().match
@@ -135,6 +208,8 @@ def material(text: str, start: int, end: int, *, stop_at_text: bool = True) -> t
                 if seen_value:
                     _flush_blanks(pending_blank, append)
                 pending_blank = []
+            if not seen_value and last_run is not None and last_run[1] == s:
+                _flush_blanks([last_run] * gaps.before_first(last_run[1] - last_run[0]), append)
             append(Atom("num", m.group(), s, e, boundary))
             boundary = "glued"
             field_has_content = True
@@ -144,10 +219,20 @@ def material(text: str, start: int, end: int, *, stop_at_text: bool = True) -> t
             if kind == "pipe":
                 if not field_has_content and seen_value:
                     pending_blank.append((s, e))
-            elif seen_value:
+                in_pipes = True
+            else:
                 sep = m.group()
-                extra = sep.count("\n") - 1 if "\n" in sep else sep.count("\t") - 1
-                pending_blank.extend([(s, e)] * max(0, extra))
+                if in_pipes and "\n" not in sep:
+                    # A tab padding a pipe cell (Word's NBSP-and-tab) is a space, not a field.
+                    if boundary == "glued":
+                        boundary = "weak"
+                    continue
+                in_pipes = False
+                slots = gaps is not None and sep.count("\n") == len(sep)
+                if seen_value:
+                    extra = gaps.between(len(sep)) if slots else (sep.count("\n") - 1 if "\n" in sep else sep.count("\t") - 1)
+                    pending_blank.extend([(s, e)] * max(0, extra))
+                last_run = (s, e) if slots else None
             field_has_content = False
             boundary = "strong"
         elif kind == "zero" or kind == "dash" or kind == "sign":
@@ -157,6 +242,8 @@ def material(text: str, start: int, end: int, *, stop_at_text: bool = True) -> t
                 if seen_value:
                     _flush_blanks(pending_blank, append)
                 pending_blank = []
+            if not seen_value and last_run is not None and last_run[1] == s:
+                _flush_blanks([last_run] * gaps.before_first(last_run[1] - last_run[0]), append)
             tok = m.group()
             if kind == "zero" and len(tok) > 1:
                 for k, ch in enumerate(tok):
@@ -184,13 +271,28 @@ def material(text: str, start: int, end: int, *, stop_at_text: bool = True) -> t
         else:  # text
             if seen_value and stop_at_text:
                 pos = s
+                if _note_number(text, mat.atoms, s):
+                    pos = mat.atoms.pop().start  # `30（含自然失效21件）` on a line of its own: a note, not a cell
                 break
             tok = m.group()
             if len(tok) > 40 or _SENTENCE.search(tok):
                 pos = s
                 break
             boundary = "strong"
+    if last_run is not None and seen_value and gaps.row is not None and last_run[0] == mat.atoms[-1].end \
+            and last_run[1] in (pos, end):
+        _flush_blanks([last_run] * gaps.after_last(last_run[1] - last_run[0]), append)
     return mat, pos
+
+
+def _note_number(text: str, atoms: list[Atom], s: int) -> bool:
+    """The last atom is a number (or a placeholder) that opens its line and text follows it there: a note's."""
+    if not atoms or atoms[-1].kind not in ("num", "zero", "dash") or "\n" in text[atoms[-1].end:s]:
+        return False
+    k = atoms[-1].start
+    while k > 0 and text[k - 1] in " \t\u3000":
+        k -= 1
+    return k > 0 and text[k - 1] == "\n"
 
 
 def _flush_blanks(pending: list[tuple[int, int]], append) -> None:

@@ -14,6 +14,7 @@ from extractor.record import Issue
 from extractor.spec.labels import labels
 from extractor.tables.anchors import RowClassifier
 from extractor.tables.cells import TablesRead
+from extractor.tables.material import line_gaps
 from extractor.tables.regions import regions
 from extractor.tables.table2 import Plausibility, read_table2
 from extractor.tables.table3 import read_table3
@@ -34,6 +35,9 @@ def read_tables(norm: Normalized, src: str, headings: list[Found], row_classifie
     out = TablesRead()
     regs = regions(norm.text, headings)
     out.regions = regs
+    spans = [r for r in regs.values() if r]
+    if spans:  # one layout for the three tables: table 4's few values alone show no rhythm
+        out.gaps = line_gaps(norm.text, min(s for s, _ in spans), max(e for _, e in spans))
     if regs["table2"]:
         read_table2(norm, src, regs["table2"], headings, out, row_classifier, prior)
     else:
@@ -46,4 +50,5 @@ def read_tables(norm: Normalized, src: str, headings: list[Found], row_classifie
         read_table4(norm, src, regs["table4"], headings, out)
     else:
         out.issues.append(Issue("table4.missing", f"table 4 ({L.raw['table4']['title']}) not found"))
+    out.parsing["template_parts"] = dict(out.parts)
     return out

@@ -5,13 +5,30 @@ the section ids come from the sections the text has.
 """
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from extractor.spec.labels import labels
 from extractor.text.sections import Found
 
 
+# What a converter may leave inside a header word: spaces, line breaks, pipes (a cell break and a few empty cells).
+_CUT = r"[ \t\n|]{0,24}"
+
+
 def _first(text: str, literals: tuple[str, ...], start: int, end: int | None = None) -> int | None:
-    hits = [i for i in (text.find(x, start, end if end is not None else len(text)) for x in literals) if i >= 0]
+    """Where the first of `literals` stands; failing that, the first printed broken over cells or lines."""
+    stop = end if end is not None else len(text)
+    hits = [i for i in (text.find(x, start, stop) for x in literals) if i >= 0]
+    # Before the first one found whole, one a converter broke over cells and lines (`申请人 |\n| 情况`).
+    stop = min(hits, default=stop)
+    hits += [m.start() for m in (_broken(x).search(text, start, stop) for x in literals) if m]
     return min(hits) if hits else None
+
+
+@lru_cache(maxsize=64)
+def _broken(literal: str) -> re.Pattern:
+    return re.compile(_CUT.join(re.escape(ch) for ch in literal))
 
 
 def regions(text: str, headings: list[Found]) -> dict[str, tuple[int, int] | None]:

@@ -23,12 +23,14 @@ placements solved: O(segments × rows × KEEP) steps.
 """
 from __future__ import annotations
 
+from bisect import insort
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Sequence
 
+import numpy as np
 import regex as re
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from extractor import budget
 from extractor.spec.labels import Row, fold, labels
@@ -46,6 +48,9 @@ SKIP_ROWS = 1.0  # stray values of a row's size or more left unplaced
 SKIP_SMALL = 0.25  # a few stray numbers (a page number, a dash-only header cell)
 TOTAL_FAILS = 0.5  # a row whose 总计 is not the sum of the others
 LABEL_MIN = 80.0  # rapidfuzz score below which a label fragment says nothing about a row
+# Segments of at most this many characters of values, each printed apart, are stray numbers (a page
+# number, an OCR header's 数据1), left out of the decoding; a glued row of seven cells has seven digits.
+STRAY_CHARS = 3
 
 
 @dataclass(slots=True)
@@ -57,6 +62,7 @@ class Segment:
     lines: list[list[Atom]]
     label: str = ""
     label_span: tuple[int, int] = (0, 0)
+    _clean: int | None = field(default=-1, repr=False)
 
     @property
     def atoms(self) -> list[Atom]:
@@ -64,6 +70,11 @@ class Segment:
 
     def clean_cells(self) -> int | None:
         """How many cells, when every printed element stands apart (no glued or torn number); else None."""
+        if self._clean == -1:
+            self._clean = self._count_clean()
+        return self._clean
+
+    def _count_clean(self) -> int | None:
         n = 0
         for line in self.lines:
             for k, a in enumerate(line):
@@ -108,15 +119,22 @@ def _is_label(s: str) -> bool:
     return bool(han) and not all(ch in _not_label() for ch in han)
 
 
-def segments(text: str, start: int, end: int) -> list[Segment]:
-    """The value segments of a region in document order, each with the label text before it."""
+def segments(text: str, start: int, end: int, blank_row: int = 0) -> list[Segment]:
+    """The value segments of a region in document order, each with the label text before it.
+
+    With `blank_row`, a line of that many empty pipe fields (up to twice as
+    many, the label's and trailing ones) and nothing else after the first
+    row of values (`|  |  |  |  |  |  |  |`) is a row printed blank: a
+    segment of blank cells, so a blank row takes its place in the order
+    instead of needing a gap.
+    """
     labels_: list[tuple[int, int]] = [m.span() for m in _label_run().finditer(text, start, end) if m.group("ord") or _is_label(m.group())]
     bounds = [start] + [x for s, e in labels_ for x in (s, e)] + [end]
     out: list[Segment] = []
     for k in range(0, len(bounds), 2):
         a, b = bounds[k], bounds[k + 1]
         ls, le = labels_[k // 2 - 1] if k else (start, start)
-        lines = _line_atoms(text, a, b)
+        lines = _line_atoms(text, a, b, blank_row, after_values=bool(out))
         if lines:
             out.append(Segment(a, b, lines, text[ls:le], (ls, le)))
         if len(out) > MAX_SEGMENTS:
@@ -124,8 +142,11 @@ def segments(text: str, start: int, end: int) -> list[Segment]:
     return out
 
 
-def _line_atoms(text: str, a: int, b: int) -> list[list[Atom]]:
-    """Each line's value atoms (blank fields only between values of the same line)."""
+def _line_atoms(text: str, a: int, b: int, blank_row: int = 0, after_values: bool = False) -> list[list[Atom]]:
+    """Each line's value atoms (blank fields only between values of the same line, or a blank row's).
+
+    Before the first row of values, empty fields are the header's, never a blank row.
+    """
     out: list[list[Atom]] = []
     pos = a
     while pos < b:
@@ -135,8 +156,20 @@ def _line_atoms(text: str, a: int, b: int) -> list[list[Atom]]:
             mat, _ = material(text, pos, stop, stop_at_text=False)
             if not mat.empty():
                 out.append(mat.atoms)
+            elif blank_row and (after_values or out):
+                fields = _blank_fields(text, pos, stop)
+                if blank_row <= fields <= 2 * blank_row:
+                    out.append([Atom("blank", "", pos, stop)] * min(fields, blank_row))
         pos = stop + 1
     return out
+
+
+def _blank_fields(text: str, a: int, b: int) -> int:
+    """How many empty pipe fields a line of nothing but pipes and spaces holds (0 for any other line)."""
+    line = text[a:b]
+    if line.strip(" \t\u00a0\u3000|"):
+        return 0
+    return max(0, line.count("|") - 1)
 
 
 def _row_counts(seg: Segment, ncols: int, most: int) -> list[int]:
@@ -167,14 +200,41 @@ def _strong(atoms: list[Atom], per_line: list[list[Atom]] | None = None) -> list
 
 def label_score(label: str, row: Row) -> float:
     """How much the label fragment before a segment reads as `row`, 0..1 (rapidfuzz, folded)."""
+    return label_scores(label, (row,))[0]
+
+
+def label_scores(label: str, rows: tuple[Row, ...]) -> list[float]:
+    """`label_score` of one fragment against every row, in one rapidfuzz call per scorer.
+
+    Long variants are matched within the fragment (partial ratio), short
+    ones only against a fragment about as short (plain ratio).
+    """
     z = fold(label)
     if len(z) < 2:
-        return 0.0
-    best = 0.0
-    for v in row.match:
-        s = fuzz.partial_ratio(v, z) if len(v) >= 4 else (fuzz.ratio(v, z) if len(z) <= len(v) + 3 else 0.0)
-        best = max(best, s)
-    return max(0.0, (best - LABEL_MIN) / (100.0 - LABEL_MIN))
+        return [0.0] * len(rows)
+    longs, shorts = _variants(rows)
+    best = [0.0] * len(rows)
+    for (variants, owners), scorer in ((longs, fuzz.partial_ratio), (shorts, fuzz.ratio)):
+        if not variants:
+            continue
+        scores = process.cdist([z], variants, scorer=scorer, dtype=np.float64)[0]
+        for v, i, sc in zip(variants, owners, scores):
+            if scorer is fuzz.partial_ratio or len(z) <= len(v) + 3:
+                best[i] = max(best[i], float(sc))
+    return [max(0.0, (b - LABEL_MIN) / (100.0 - LABEL_MIN)) for b in best]
+
+
+@lru_cache(maxsize=16)
+def _variants(rows: tuple[Row, ...]) -> tuple[tuple[list[str], list[int]], tuple[list[str], list[int]]]:
+    """Every row's variants, long (4+ characters) and short, each with the index of its row."""
+    longs: tuple[list[str], list[int]] = ([], [])
+    shorts: tuple[list[str], list[int]] = ([], [])
+    for i, row in enumerate(rows):
+        for v in row.match:
+            dest = longs if len(v) >= 4 else shorts
+            dest[0].append(v)
+            dest[1].append(i)
+    return longs, shorts
 
 
 RowCost = Callable[[RowMaterial], float]
@@ -187,21 +247,30 @@ def decode(segs: Sequence[Segment], rows: Sequence[Row], ncols: int, free_gaps: 
     `free_gaps` are rows the template may lack (their gap costs nothing);
     `row_cost` is the structural cost of a row's material (its total failing);
     `evidence` how much the label before a segment reads as a row (0..1).
+    The moves out of a state are worked out once and applied to each of
+    its kept paths; a segment's splits, their row costs and its label
+    evidence are computed once (they do not depend on the path).
     """
+    # A short number standing apart (a page number, a header's 数据1) is never a row: every path skips it.
+    segs = [seg for seg in segs if not _stray(seg)]
     S, R = len(segs), len(rows)
-    # best[j][r]: up to KEEP (cost, structural, back) for having used segments < j and rows < r
-    best: list[list[list[tuple[float, float, tuple]]]] = [[[] for _ in range(R + 1)] for _ in range(S + 1)]
-    best[0][0] = [(0.0, 0.0, ())]
+    # best[j][r]: up to KEEP (cost, order, structural, back) for having used segments < j and rows < r;
+    # `order` keeps equal costs in the order they were found.
+    best: list[list[list[tuple]]] = [[[] for _ in range(R + 1)] for _ in range(S + 1)]
+    best[0][0] = [(0.0, 0, 0.0, ())]
     splits: dict[tuple[int, int], list[RowMaterial] | None] = {}
-    costs: dict[tuple[int, int, int], float] = {}
+    placed: dict[tuple[int, int], float | None] = {}  # (segment, k) -> structural cost of its k rows
+    counts = [_row_counts(seg, ncols, R) for seg in segs]
+    skips = [(SKIP_ROWS, SKIP_ROWS) if len(seg.atoms) >= ncols else (SKIP_SMALL, 0.0) for seg in segs]
+    gaps = [0.0 if row.key in free_gaps else GAP for row in rows]
+    found = 0
+    targets_of: dict[tuple[int, int], list[tuple[int, ...]]] = {}
 
-    def push(j: int, r: int, cost: float, struct: float, back: tuple) -> None:
-        cell = best[j][r]
-        if len(cell) >= KEEP and cost >= cell[-1][0]:
-            return
-        cell.append((cost, struct, back))
-        cell.sort(key=lambda x: x[0])
-        del cell[KEEP:]
+    def split_cost(j: int, k: int) -> float | None:
+        if (j, k) not in placed:
+            mats = splits[(j, k)] = _split(segs[j], k, ncols)
+            placed[(j, k)] = None if mats is None else sum(row_cost(m) for m in mats)
+        return placed[(j, k)]
 
     work = 0
     for j in range(S + 1):
@@ -212,45 +281,70 @@ def decode(segs: Sequence[Segment], rows: Sequence[Row], ncols: int, free_gaps: 
             work += 1
             if not work % budget.EVERY:
                 budget.check()
-            for rank, (c, st, _) in enumerate(here):
-                if r < R:  # row r a gap
-                    g = 0.0 if rows[r].key in free_gaps else GAP
-                    push(j, r + 1, c + STRUCTURE * g, st + g, (j, r, rank, "gap"))
-                if j < S:  # segment j stray
-                    # A few stray numbers (a page number, a placeholder word cut off a label) leave the order intact.
-                    big = len(segs[j].atoms) >= ncols
-                    push(j + 1, r, c + STRUCTURE * (SKIP_ROWS if big else SKIP_SMALL), st + (SKIP_ROWS if big else 0.0),
-                         (j, r, rank, "skip"))
-                    for k in _row_counts(segs[j], ncols, R - r):
-                        if (j, k) not in splits:
-                            splits[(j, k)] = _split(segs[j], k, ncols)
-                        mats = splits[(j, k)]
-                        if mats is None:
-                            continue
-                        s_cost = 0.0
-                        for i, m in enumerate(mats):
-                            if (j, k, i) not in costs:
-                                costs[(j, k, i)] = row_cost(m)
-                            s_cost += costs[(j, k, i)]
+            moves: list[tuple[int, int, float, float, object]] = []
+            if r < R:  # row r a gap
+                moves.append((j, r + 1, STRUCTURE * gaps[r], gaps[r], "gap"))
+            if j < S:  # segment j stray
+                # A few stray numbers (a page number, a placeholder word cut off a label) leave the order intact.
+                cost, struct = skips[j]
+                moves.append((j + 1, r, STRUCTURE * cost, struct, "skip"))
+                ev = None
+                for k in counts[j]:
+                    if k > R - r:
+                        break
+                    s_cost = split_cost(j, k)
+                    if s_cost is None:
+                        continue
+                    if ev is None:
                         ev = evidence(segs[j], rows[r])
-                        push(j + 1, r + k, c + STRUCTURE * s_cost - ev, st + s_cost, (j, r, rank, k))
+                    if (r, k) not in targets_of:
+                        targets_of[(r, k)] = _targets(r, k, rows, free_gaps)
+                    for targets in targets_of[(r, k)]:
+                        moves.append((j + 1, targets[-1] + 1, STRUCTURE * s_cost - ev, s_cost, (k, targets)))
+            for rank, (c, _, st, _) in enumerate(here):
+                for dj, dr, cost, struct, move in moves:  # `push`, inlined: this loop is the decoder's cost
+                    cell = best[dj][dr]
+                    total = c + cost
+                    if len(cell) >= KEEP and total >= cell[-1][0]:
+                        continue
+                    found += 1
+                    insort(cell, (total, found, st + struct, (j, r, rank, move)))
+                    del cell[KEEP:]
     return [_trace(best, segs, rows, ncols, splits, rank) for rank in range(len(best[S][R]))][:MAX_PATHS]
+
+
+def _stray(seg: Segment) -> bool:
+    atoms = seg.atoms
+    return (seg.clean_cells() is not None and sum(len(a.text) for a in atoms) <= STRAY_CHARS
+            and all(a.kind != "blank" for a in atoms))
+
+
+def _targets(r: int, k: int, rows: Sequence[Row], free_gaps: frozenset[str]) -> list[tuple[int, ...]]:
+    """The rows k consecutive rows of values starting at row r can take: the next k, or the next k
+    the template has (a 2019 table's rows of values run on over the newer template's rows it lacks)."""
+    out = [tuple(range(r, r + k))] if r + k <= len(rows) else []
+    if k > 1 and free_gaps:
+        kept = [r] + [i for i in range(r + 1, len(rows)) if rows[i].key not in free_gaps][:k - 1]
+        if len(kept) == k and tuple(kept) not in out:
+            out.append(tuple(kept))
+    return out
 
 
 def _trace(best, segs: Sequence[Segment], rows: Sequence[Row], ncols: int, splits, rank: int) -> Placement:
     S, R = len(segs), len(rows)
-    cost, struct, back = best[S][R][rank]
+    cost, _, struct, back = best[S][R][rank]
     p = Placement(cost=cost, structural=struct)
     while back:
         j, r, rk, move = back
-        if isinstance(move, int):
+        if isinstance(move, tuple):
             seg = segs[j]
-            for i, m in enumerate(splits[(j, move)]):
-                key = rows[r + i].key
+            k, targets = move
+            for i, m in enumerate(splits[(j, k)]):
+                key = rows[targets[i]].key
                 p.materials[key] = m
                 p.spans[key] = (m.atoms[0].start if m.atoms else seg.start, m.atoms[-1].end if m.atoms else seg.end)
                 if i == 0:
                     p.label_before[key] = seg.label
-        back = best[j][r][rk][2]
+        back = best[j][r][rk][3]
     return p
 

@@ -23,7 +23,7 @@ from extractor.record import Cell, Issue
 from extractor.spec.labels import Row, labels
 from extractor.tables.anchors import RowClassifier, find_rows, furniture
 from extractor.tables.cells import TablesRead, make_cell, next_stop, printed, region_anchors
-from extractor.tables.material import material
+from extractor.tables.material import RowMaterial, material
 from extractor.tables.readings import CellRead, Reading, enumerate_readings
 from extractor.tables.solve import CLEAR_MARGIN
 from extractor.text.normalize import Normalized
@@ -86,6 +86,7 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
     template = "2019" if old else "2021"
     if old:
         out.template = "2019"
+    out.parts["table2"] = template
     rows = lab.table2_order
     heads = furniture(text, start, end, lab.table2_headers)
     hanchors = region_anchors(text, start, end, headings)
@@ -97,13 +98,14 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
     hints_read = False
     t = out.tables["table2"]
     report: dict = {"rows_found": sum(1 for a in found if a), "template": template, "rows": {}}
+    gaps = out.gaps
     for row, a in zip(rows, found):
         if a is None:
             if row.columns:
                 out.issues.append(Issue("table2.missing", f"row {row.label} not found"))
             continue
         stop = next_stop(a.end, [x for x in anchors if x is not a], end)
-        mat, _ = material(text, a.end, stop)
+        mat, _ = material(text, a.end, stop, gaps=gaps)
         if not row.columns:
             continue
         if mat.empty():
@@ -126,6 +128,12 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
             hints, hints_read = narrative_hints(text, region), True
         chosen, confs, alts, how, contenders = _choose_table2(row, rs, colmap, hints, prior)
         row_conf = confidence.anchor(a.how, a.score)
+        if _lost_cell(text, mat, width):
+            row_conf, how = min(row_conf, confidence.UNSOLVED), "lost_cell"
+            out.issues.append(Issue("table2.lost_cell", f"row {row.label}: {len(mat.atoms)} numbers printed apart for "
+                                                        f"{width} columns: a number was lost (moved out of its row); "
+                                                        "cutting a printed number is no reading",
+                                    norm.to_source(a.start, stop)))
         if not complete:  # readings left unseen: nothing here is proved
             row_conf, how = min(row_conf, confidence.CAPPED), "capped"
             out.issues.append(Issue("table2.search_capped", f"row {row.label}: too many readings of {mat.digits!r} "
@@ -154,6 +162,26 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
     if template == "2019":
         out.issues.append(Issue("template.2019", "the older (2019) template: repealed and fee amounts are not in it"))
     out.parsing["table2"] = report
+
+
+def _lost_cell(text: str, mat: RowMaterial, width: int) -> bool:
+    """Fewer values than columns, each printed apart (`| 13 | 4 |` for three): a cell lost, not a glued run.
+
+    Any reading of such a row splits a printed value (`13` as 1|3, `-2` as —|2), so none is a reading.
+    A signed value (`-2`) is one value; values with no tab, line break or pipe between them (a space
+    at most) may be a glued run, so they are not apart.
+    """
+    atoms = mat.atoms
+    if not all(x.kind in ("num", "zero", "sign") for x in atoms):
+        return False
+    spans: list[list[int]] = []
+    for k, x in enumerate(atoms):
+        if x.kind == "num" and k and atoms[k - 1].kind == "sign" and atoms[k - 1].end == x.start:
+            spans[-1][1] = x.end
+        else:
+            spans.append([x.start, x.end])
+    apart = all(any(ch in "\t\n|" for ch in text[e:s]) for (_, e), (s, _) in zip(spans, spans[1:]))
+    return 1 < len(spans) < width and apart
 
 
 def _unsigned_where_kept(colmap: list[str | None]):

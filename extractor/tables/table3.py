@@ -14,7 +14,7 @@ from extractor.record import Cell, Issue
 from extractor.spec.labels import Row, labels
 from extractor.tables.anchors import Anchor, RowClassifier, dedupe, find_rows, furniture
 from extractor.tables.cells import TablesRead, base_level, make_cell, next_stop, printed, region_anchors, row_total_ok
-from extractor.tables.material import RowMaterial, material
+from extractor.tables.material import LineGaps, RowMaterial, material
 from extractor.tables.readings import CellRead, Reading, enumerate_readings, forced_reading
 from extractor.tables.rows3 import Rows3, settled, solve_rows
 from extractor.tables.solve import Solved
@@ -39,13 +39,17 @@ def read_table3(norm: Normalized, src: str, region: tuple[int, int], headings: l
     report = {"rows_found": sum(1 for a in found if a), "fuzzy": [a.key for a in found if a and a.how in ("fuzzy", "model")]}
 
     st = Rows3(anchors={a.key: a for a in found if a})
+    gaps = out.gaps
     for row, a in zip(rows, found):
         if a is not None:
             stop = next_stop(a.end, [x for x in anchors if x is not a], end)
-            st.materials[row.key], _ = material(text, a.end, stop)
+            st.materials[row.key], _ = material(text, a.end, stop, gaps=gaps)
             st.spans[row.key] = (a.start, stop)
-    if _old_template_row(text, groups, anchors, end, st):
+    if _old_template_row(text, groups, anchors, end, st, gaps):
         out.template = "2019"
+        out.parts["table3"] = "2019"
+    elif any(r.new_template_only and r.key in st.materials for r in rows):
+        out.parts["table3"] = "2021"
     solved = solve_rows(st)
     report["strategy"] = "labels"
     if _needs_order(st, solved, optional):
@@ -54,6 +58,11 @@ def read_table3(norm: Normalized, src: str, region: tuple[int, int], headings: l
         if by_order.chosen is not None and (not settled(st, solved) or _read(by_order.chosen[0]) > _read(st)):
             st, solved = by_order.chosen
             report["strategy"] = "sequence"
+        elif not settled(st, solved) and by_order.unproved is not None and _read(by_order.unproved[0]) > _read(st):
+            # No reading satisfies the identities, but the order places every row of values one to one.
+            st, solved = by_order.unproved
+            report["strategy"] = "sequence"
+            report["sequence"]["status"] = "unproved"
         elif not settled(st, solved):
             # Neither strategy's reading satisfies the identities: where they disagree, nothing proves the row.
             for key in by_order.disagreeing(st):
@@ -100,7 +109,8 @@ def _solutions(norm: Normalized, src: str, solved: Solved, differing: set[tuple[
                          for sol in [solved.choice, *solved.alternatives]]}
 
 
-def _old_template_row(text: str, groups: list[Anchor], anchors: list[Anchor], end: int, st: Rows3) -> bool:
+def _old_template_row(text: str, groups: list[Anchor], anchors: list[Anchor], end: int, st: Rows3,
+                      gaps: LineGaps | None) -> bool:
     """The older template: （六）其他处理 is a row of its own, with no numbered sub-rows; True when read so."""
     lab = labels()
     seen = False
@@ -110,7 +120,7 @@ def _old_template_row(text: str, groups: list[Anchor], anchors: list[Anchor], en
         if not target or (target in st.materials and not st.materials[target].empty()):
             continue
         stop = next_stop(g_anchor.end, [x for x in anchors if x.start > g_anchor.start], end)
-        mat, _ = material(text, g_anchor.end, stop)
+        mat, _ = material(text, g_anchor.end, stop, gaps=gaps)
         sub_rows = [k for k, grp in lab.outcome_groups.items() if grp == g["key"] and k != target]
         if not mat.empty() and not any(st.materials.get(k) for k in sub_rows):
             st.materials[target] = mat

@@ -19,7 +19,7 @@ from extractor.tables.cells import row_total_ok
 from extractor.tables.material import RowMaterial
 from extractor.tables.readings import enumerate_readings, forced_reading
 from extractor.tables.rows3 import Rows3, settled, solve_rows
-from extractor.tables.sequence import TOTAL_FAILS, Placement, Segment, decode, label_score, segments
+from extractor.tables.sequence import TOTAL_FAILS, Placement, Segment, decode, label_scores, segments
 from extractor.tables.solve import Solved
 
 # Steps one row's check of its total may take while placements are scored (a glued run is searched).
@@ -31,6 +31,9 @@ class ByOrder:
     """What sequence decoding found: the rows and solution it settled on (or None), and a report."""
 
     chosen: tuple[Rows3, Solved] | None = None
+    # The one-to-one placement (every row one row of values, none skipped, each row's total adding up)
+    # when no placement satisfies the identities: the agency's own arithmetic, or a misreading; never proved.
+    unproved: tuple[Rows3, Solved] | None = None
     report: dict = field(default_factory=dict)
     best: Placement | None = None  # the cheapest placement, settled or not
 
@@ -48,8 +51,25 @@ class ByOrder:
         return out
 
 
+def _keeps_values(p: Placement, by_labels: Rows3, ncols: int) -> bool:
+    """Every row of values label anchoring read is placed on some row (a displaced label may name another).
+
+    A row's worth means at least `ncols` printed characters: a lone number
+    (a page number before the next label) may be left out as stray.
+    """
+    placed = {a.start for m in p.materials.values() for a in m.atoms if a.kind != "blank"}
+    return all(_first_value(m) in placed for m in by_labels.materials.values()
+               if sum(len(a.text) for a in m.atoms if a.kind != "blank") >= ncols)
+
+
+def _first_value(m: RowMaterial) -> int:
+    return next(a.start for a in m.atoms if a.kind != "blank")
+
+
 def _row_cost(mat: RowMaterial) -> float:
     """A row of values whose total cannot add up costs; a readable one is free."""
+    if mat.empty():
+        return 0.0  # a row printed blank
     ncols = len(labels().col3)
     fast = forced_reading(mat, ncols)
     if fast is not None:
@@ -66,11 +86,19 @@ def _free_gaps(text: str, start: int, end: int, template: str) -> frozenset[str]
     return frozenset(r.key for r in new_only)
 
 
-def _evidence(classifier_probs: dict[tuple[int, int], dict[str, float]]):
-    """Label evidence for a segment's first row: fuzzy similarity, or the classifier's probability."""
+def _evidence(classifier_probs: dict[tuple[int, int], dict[str, float]], rows: tuple[Row, ...]):
+    """Label evidence for a segment's first row: fuzzy similarity, or the classifier's probability.
+
+    A fragment's similarity to every row is worked out at once, the first time it is asked.
+    """
+    index = {row.key: i for i, row in enumerate(rows)}
+    fuzzy: dict[str, list[float]] = {}
+
     def evidence(seg: Segment, row: Row) -> float:
+        if seg.label not in fuzzy:
+            fuzzy[seg.label] = label_scores(seg.label, rows)
         p = classifier_probs.get(seg.label_span, {}).get(f"table3.{row.key}", 0.0)
-        return max(label_score(seg.label, row), p)
+        return max(fuzzy[seg.label][index[row.key]], p)
     return evidence
 
 
@@ -79,7 +107,7 @@ def read_by_order(text: str, start: int, end: int, template: str, row_classifier
     """Table 3 placed by row order (see the module docstring)."""
     lab = labels()
     rows = lab.table3_rows
-    segs = segments(text, start, end)
+    segs = segments(text, start, end, blank_row=len(lab.col3))
     out = ByOrder(report={"segments": len(segs), "placements": 0, "status": "none"})
     if not segs:
         return out
@@ -88,7 +116,7 @@ def read_by_order(text: str, start: int, end: int, template: str, row_classifier
         spans = [s.label_span for s in segs if s.label_span[1] > s.label_span[0]]
         probs = dict(zip(spans, row_classifier.span_probabilities(text, "table3", spans)))
     free = _free_gaps(text, start, end, template)
-    placements = decode(segs, rows, len(lab.col3), free, _row_cost, _evidence(probs))
+    placements = decode(segs, rows, len(lab.col3), free, _row_cost, _evidence(probs, tuple(rows)))
     out.best = placements[0] if placements else None
     for p in placements:
         out.report["placements"] += 1
@@ -98,12 +126,17 @@ def read_by_order(text: str, start: int, end: int, template: str, row_classifier
             a, m = by_labels.anchors.get(key), by_labels.materials.get(key)
             agrees = a is not None and a.how == "exact" and m is not None and bool(m.atoms) and m.atoms[0].start == s
             st.anchors[key] = a if agrees else Anchor(key, s, e, how)
-        if any(k not in p.materials for k, m in by_labels.materials.items() if not m.empty()):
-            continue  # a row label anchoring read is never dropped for a gap
+        if not _keeps_values(p, by_labels, len(lab.col3)):
+            continue
         solved = solve_rows(st)
         if settled(st, solved):
             out.chosen = (st, solved)
             out.report["status"] = how
             return out
+        if p.structural == 0 and out.unproved is None:
+            for key, (s, e) in p.spans.items():
+                if st.anchors[key].how == "ordered":
+                    st.anchors[key] = Anchor(key, s, e, "order_uncertain")
+            out.unproved = (st, solved)
     return out
 

@@ -19,15 +19,9 @@ KNOWN_WRONG = {
              "the learned prior ranks 24|4|32 first",
     "hb02": "table3 new '110000011' read 1|10|…; gold 11|0|… rests on the outcome rows and the prose "
             "(the report's own 总计 row prints 8 digits for 7 cells: agency_error)",
-    "hb09": "table3 carried_over: the blank 总计 cell at the row's end is lost from the row's material, "
-            "so the blank is placed earlier; a reader defect of trailing blank cells, not of issue 16",
-    "hb10": "table 4 of blank cells and printed 0 totals: the search is capped, read as 0s and flagged",
 }
 # A wrong cell at >= 0.9 or in a record not flagged: the worst outcome; each one is an open defect.
-KNOWN_SILENT = {
-    "hb09": "table3.carried_over.total: a blank cell at the row's end read as 0 at 0.99, the blank placed "
-            "earlier (CR-only layout; found annotating the Hebei crawl for issue 16)",
-}
+KNOWN_SILENT: dict[str, str] = {}
 
 
 def _params(known: dict[str, str] = KNOWN_WRONG):

@@ -81,3 +81,19 @@ def test_fuzz_a_docx_of_a_quarter_million_cells_stops_at_its_budget():
     assert load_bytes(data, "t.docx").error is None
     with budget.limit(0.0), pytest.raises(budget.OverBudget):
         load_bytes(data, "t.docx")
+
+
+def test_docx_a_value_cell_merged_down_fills_each_row_it_covers():
+    """Issue 11 kind 6 in Word: a 0 merged down over three rows (vMerge) is 0 in each; a merged label is not."""
+    import docx
+
+    d = docx.Document()
+    t = d.add_table(rows=3, cols=3)
+    t.cell(0, 0).text, t.cell(1, 0).text, t.cell(2, 0).text = "1.逾期不补正", "2.逾期未缴费", "3.其他"
+    t.cell(0, 1).merge(t.cell(2, 1)).text = "0"
+    t.cell(0, 2).text, t.cell(1, 2).text, t.cell(2, 2).text = "4", "5", "6"
+    buf = io.BytesIO()
+    d.save(buf)
+    doc = load_bytes(buf.getvalue(), "a.docx")
+    assert doc.text.split("\n") == ["1.逾期不补正\t0\t4", "2.逾期未缴费\t0\t5", "3.其他\t0\t6"]
+    assert [i.code for i in doc.warnings] == ["input.merged_values"]

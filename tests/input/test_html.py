@@ -22,7 +22,7 @@ def test_html_grid_expands_rowspan_colspan():
         "信息内容\t件数\t\t",
         "\t制发\t废止\t现行",
         "规章\t1\t0\t5 件",
-        "行政 规范性文件\t2\t\t7",
+        "行政 规范性文件\t2\t0\t7",  # a merged value cell holds for each row it covers (issue 11)
         "", "结尾",
     ]
 
@@ -119,3 +119,54 @@ def test_fuzz_a_page_nested_100000_deep_says_so_instead_of_no_visible_text():
     assert [w.code for w in doc.warnings] == ["input.truncated"]
     shallow = load_bytes(b"<html><body>" + b"<div>" * 200 + "正文".encode() + b"</div>" * 200 + b"</body></html>", "ok.html")
     assert shallow.error is None and shallow.warnings == [] and shallow.text == "正文"
+
+
+def test_a_value_cell_merged_over_rows_fills_each_row_it_covers_and_is_recorded():
+    """Issue 11 kind 6: （六）其他处理's seven 0 cells carry rowspan="3"; the next two rows print only labels."""
+    zeros = "".join('<td rowspan="3">0</td>' for _ in range(7))
+    page = ("<html><body><table><tr><td>1.申请人逾期不补正</td>" + zeros + "</tr>"
+            "<tr><td>2.申请人逾期未缴费</td></tr><tr><td>3.其他</td></tr>"
+            '<tr><td rowspan="2">（七）总计</td><td>5</td></tr><tr><td>6</td></tr></table></body></html>')
+    doc = load_bytes(page.encode("utf-8"), "a.html")
+    rows = doc.text.split("\n")
+    assert rows[:3] == ["1.申请人逾期不补正" + "\t0" * 7, "2.申请人逾期未缴费" + "\t0" * 7, "3.其他" + "\t0" * 7]
+    assert rows[3:5] == ["（七）总计\t5" + "\t" * 6, "\t6" + "\t" * 6]  # a merged label is never copied down
+    assert [i.code for i in doc.warnings] == ["input.merged_values"] and "14" in doc.warnings[0].message
+
+
+def _report_body() -> str:
+    return ("<h1>某局2023年政府信息公开工作年度报告</h1>"
+            + "".join(f"<p style=\"text-indent:2em\">{'本机关认真贯彻落实政府信息公开条例要求，' * 4}第{k}段。</p>"
+                      for k in range(4))
+            + "<table><tr><td>行政许可</td><td>568</td></tr></table>")
+
+
+def test_a_report_kept_as_a_string_in_a_script_is_read_as_html():
+    """Issue 11 kind 5: `let content = "<p align=\\"center\\">…"` after kilobytes of script data, escaped quotes,
+    line breaks, \\uXXXX and \\/ — read whatever the suffix."""
+    body = _report_body().replace("/", "\\/").replace('"', '\\"').replace("</p>", "</p>\\n").replace("局", "\\u5c40")
+    junk = ",".join(f'"k{i}":{{"url":"\\/static\\/{i}.js"}}' for i in range(300))
+    script = f'var cfg = {{{junk}}};\nlet content = "{body}";\ndocument.write(content);\n'
+    for name in ("report.js", "report.txt", "report.html"):
+        doc = load_bytes(("<html><head><script>" + script + "</script></head><body></body></html>").encode(), name)
+        assert doc.format == "html" and doc.error is None
+        lines = doc.text.split("\n")
+        assert lines[0] == "某局2023年政府信息公开工作年度报告" and "行政许可\t568" in lines
+        assert "input.embedded_html" in [i.code for i in doc.warnings]
+    bare = load_bytes(script.encode(), "report.js")  # the script alone, no page around it
+    assert bare.format == "html" and "行政许可\t568" in bare.text.split("\n")
+
+
+def test_a_json_field_holding_the_report_is_read_as_html():
+    import json
+
+    data = json.dumps({"code": 0, "data": {"title": "x", "content": _report_body()}}, ensure_ascii=True)
+    doc = load_bytes(data.encode(), "article.json")
+    assert doc.format == "html" and "行政许可\t568" in doc.text.split("\n")
+
+
+def test_a_short_script_string_of_markup_never_replaces_the_page():
+    page = ("<html><head><script>var tip = \"<p class=\\\"tip\\\">提示</p>\";</script></head><body>"
+            + _report_body() + "</body></html>")
+    doc = load_bytes(page.encode(), "a.html")
+    assert "行政许可\t568" in doc.text.split("\n") and doc.warnings == []

@@ -46,3 +46,39 @@ def test_label_evidence_never_shifts_rows_of_a_full_table():
     evidence = lambda seg, row: label_score(seg.label, row)  # noqa: E731
     best = decode(segments(text, 0, len(text)), rows, 7, frozenset(), _cost, evidence)[0]
     assert best.materials["new"].atoms[0].text == "1" and best.materials["carried_over"].atoms[0].text == "2"
+
+
+def test_a_line_of_empty_pipe_fields_after_the_values_is_a_blank_row():
+    text = ("| 申请人情况 |  |  |  |  |  |  |  |\n"  # the header's empty fields: never a blank row
+            "| 1 | 0 | 0 | 0 | 0 | 0 | 1 |\n|  |  |  |  |  |  |  |\n| 2 | 0 | 0 | 0 | 0 | 0 | 2 |\n")
+    segs = segments(text, 0, len(text), blank_row=7)
+    assert len(segs) == 1 and [line[0].kind for line in segs[0].lines] == ["num", "blank", "num"]
+    assert [a.kind for a in segs[0].lines[1]] == ["blank"] * 7
+    rows = labels().table3_rows[:3]
+    best = decode(segs, rows, 7, frozenset(), _cost, _no_evidence)[0]
+    assert best.structural == 0 and best.materials["carried_over"].empty()
+    assert best.materials["granted"].atoms[0].text == "2"
+
+
+def test_rows_of_values_run_on_over_rows_the_older_template_lacks():
+    """pt018 shattered (issue 11): a 2019 table's 其他处理 row printed in one block with the rows before it
+    and after it; the newer template's two 其他处理 sub-rows between them take no values."""
+    lab = labels()
+    rows = lab.table3_rows
+    free = frozenset(r.key for r in rows if r.new_template_only)
+    lines = [" | ".join(str(v) for v in [k, 0, 0, 0, 0, 0, k]) for k in range(1, 24)]
+    text = "| " + " |\n| ".join(lines) + " |\n"
+    best = decode(segments(text, 0, len(text)), rows, 7, free, _cost, _no_evidence)[0]
+    assert best.structural == 0
+    assert not free & set(best.materials)
+    assert best.materials["other_other"].atoms[0].text == "21"
+
+
+def test_stray_numbers_are_left_out_but_a_glued_row_is_not():
+    """An OCR header's 数据1 … 数据6 are numbers standing apart: never a row, left out of the DP (its cost)."""
+    rows = labels().table3_rows[:2]
+    text = "|  | 数据1 | 数据2 | 总计 |\n| 1 | 0 | 0 | 0 | 0 | 0 | 1 |\n| 二、上年结转 | 2000002 |\n"
+    segs = segments(text, 0, len(text))
+    best = decode(segs, rows, 7, frozenset(), _cost, _no_evidence)[0]
+    assert best.structural == 0
+    assert best.materials["new"].atoms[0].text == "1" and best.materials["carried_over"].atoms[0].text == "2000002"

@@ -36,3 +36,24 @@ def test_labels_all_lost_rows_are_ordered_and_claimed():
     assert rec["parsing"]["table3"]["strategy"] == "sequence"
     assert [c["value"] for c in t3["granted"].values()] == vals["granted"]
     assert t3["granted"]["natural_person"]["confidence"] == confidence.value("ordered")
+
+
+def test_an_agency_table_that_does_not_add_up_is_placed_one_to_one_and_left_unproved():
+    """pt014 shattered (issue 11): the agency's own table 3 fails an identity, so no placement by order
+    could settle and 100+ cells were unread.  A one-to-one placement is kept, its rows uncertain."""
+    from extractor.spec.labels import labels
+
+    rows = labels().table3_rows
+    vals = {r.key: [0] * 7 for r in rows}
+    vals["new"] = [5, 0, 0, 0, 0, 1, 6]
+    vals["granted"] = [4, 0, 0, 0, 0, 1, 5]  # the agency's error: 6 new, 5 processed, 0 carried forward
+    vals["total_processed"] = [4, 0, 0, 0, 0, 1, 5]
+    body = "\n".join("|  | " + " | ".join(map(str, vals[r.key])) + " |" for r in rows)
+    text = ("三、收到和处理政府信息公开申请情况\n| 申请人情况 | 自然人 | 总计 |\n" + body
+            + "\n四、政府信息公开行政复议、行政诉讼情况\n")
+    rec = extractor.extract(text).to_dict()
+    t3 = rec["tables"]["table3"]
+    assert rec["parsing"]["table3"]["sequence"]["status"] == "unproved"
+    assert [c["value"] for c in t3["granted"].values()] == vals["granted"]
+    assert max(c["confidence"] for row in t3.values() for c in row.values()) <= confidence.value("order_uncertain")
+    assert rec["needs_review"]

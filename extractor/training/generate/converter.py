@@ -11,6 +11,13 @@ header replaced by empty `- | -` tables, the last rows under a header it
 invented from their labels, table 4 split into one table per group, look-
 alike characters in labels, spaces inside numbers).  Values are never
 changed: gold stays gold.
+
+Mess kinds of their own (`CONVERTER_MESS`): `displaced_labels`;
+`lost_column`, a table-2 row printed with one of its three numbers lost,
+that number left below the table as a loose annotated line
+(`3（其中修订2件）`); `loose_rows`, table 2's one-number rows as loose
+lines (`行政许可 120`); `repeated_headings`, each table's heading printed
+twice (`## 表二` then `表二：…`).
 """
 from __future__ import annotations
 
@@ -21,6 +28,9 @@ from extractor.spec.labels import labels
 from extractor.training.generate.grid import Cell, Table
 
 CONVERTER_LAYOUTS: tuple[str, ...] = ("shattered", "ocr")
+# The agency's notes a lost number stands with when the converter moved it out of its row.
+_LOST_NOTES = ("（其中修订{k}件）", "（含自然失效{k}件）", "（其中新制发{k}件）")
+_TABLE_NUMBERS = {"table2": "表二", "table3": "表三", "table4": "表四"}
 
 
 def _pipes(cells: list[str]) -> str:
@@ -71,15 +81,44 @@ def _split_row(row: list[Cell]) -> tuple[list[str], list[str]]:
     return [c.text for c in row if not c.value], [c.text for c in row if c.value]
 
 
-def write_converter_table(add: Callable[[str], None], rows: Table, name: str, layout: str, displaced: bool,
-                          rng: random.Random) -> None:
+def write_converter_table(add: Callable[[str], None], rows: Table, name: str, layout: str,
+                          mess: frozenset[str], rng: random.Random, title: str = "") -> None:
     """A table as the converter `layout` writes it, through `add` (the document's writer)."""
+    if "repeated_headings" in mess and name in _TABLE_NUMBERS:
+        add(f"## {_TABLE_NUMBERS[name]}\n\n{_TABLE_NUMBERS[name]}：{title}\n\n")
     if name == "table3":
-        (_shattered_table3 if layout == "shattered" else _ocr_table3)(add, rows, displaced, rng)
+        (_shattered_table3 if layout == "shattered" else _ocr_table3)(add, rows, "displaced_labels" in mess, rng)
     elif name == "table4" and layout == "ocr":
         _ocr_table4(add, rows, rng)
+    elif name == "table2" and mess & {"lost_column", "loose_rows"}:
+        _table2(add, rows, rng, layout == "shattered", mess)
     else:
         _plain(add, rows, rng, layout == "shattered")
+
+
+def _table2(add: Callable[[str], None], rows: Table, rng: random.Random, shattered: bool, mess: frozenset[str]
+            ) -> None:
+    """Table 2 with a lost column (its number a loose note below) or its one-number rows as loose lines."""
+    three = [r for r, row in enumerate(rows) if sum(c.value for c in row) == 3]
+    lost_row = rng.choice(three) if "lost_column" in mess and three else None
+    notes: list[str] = []
+    for r, row in enumerate(rows):
+        cells = [c.text for c in row]
+        values = [c.text for c in row if c.value]
+        if r == lost_row:
+            k = rng.randint(1, 2)  # the middle or the last number is the one lost
+            v = cells.pop([i for i, c in enumerate(row) if c.value][k])
+            n = int(v) if v.isdigit() else 0
+            notes.append(v + rng.choice(_LOST_NOTES).format(k=rng.randint(0, n) if n else 0))
+        if "loose_rows" in mess and len(values) == 1 and len(cells) == 2:
+            add(f"{cells[0]} {cells[1]}\n")
+            continue
+        if shattered and rng.random() < 0.3:
+            cells += [""] * rng.randint(1, 2)
+        add(_pipes(cells) + "\n")
+        if r == 0:
+            add(_rule(len(cells)) + "\n")
+    add("\n" + "".join(note + "\n" for note in notes) + "\n")
 
 
 def _plain(add: Callable[[str], None], rows: Table, rng: random.Random, shattered: bool) -> None:

@@ -23,6 +23,7 @@ from extractor.training.generate.narrative import (
     visits,
 )
 from extractor.training.generate.printed import cn_ordinal
+from extractor.training.generate.tables import table2_template
 from extractor.training.generate.vocab import vocab
 
 
@@ -74,7 +75,7 @@ def compose(gold: dict, template: str, rng: random.Random, mess: Mess, agency: s
                     blocks.append(Block("para", segs=segs))
             overview_end = len(blocks)
         elif sid == "proactive":
-            rows, w = table2(gold, template, mess, rng)
+            rows, w = table2(gold, table2_template(gold) if template == "2019" else template, mess, rng)
             if appendix is not None:
                 appendix.append(Block("h1", lines=[f"{cn_ordinal(len(appendix) // 2 + 1)}、{title_}"], name=sid))
             table_blocks.append(Block("table", table=rows, width=w, name="table2"))

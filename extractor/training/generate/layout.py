@@ -133,6 +133,7 @@ def write_text(blocks: list[Block], layout: str, mess: Mess, rng: random.Random,
     blank = layout in ("tabs", "markdown") or converter
     md_heads = layout == "markdown" or converter or (layout == "tabs" and rng.random() < 0.6)
     indent = layout == "cells_per_line" and rng.random() < 0.6
+    table_title = ""  # the section a table stands in: a converter may print it again as the table's heading
     for b in blocks:
         if b.kind == "title":
             if md_heads:
@@ -141,6 +142,7 @@ def write_text(blocks: list[Block], layout: str, mess: Mess, rng: random.Random,
                 doc.add(("\n" if layout == "cells_per_line" else "").join(b.lines) + "\n")
                 doc.add("\n" if layout != "pipes" else "")
         elif b.kind == "h1":
+            table_title = b.lines[0].split("、", 1)[-1]
             pre = "## " if md_heads else ("　　" if indent and b.name not in ("overview",) else "")
             doc.add(pre + b.lines[0] + "\n" + ("\n" if blank else ""))
         elif b.kind == "h2":
@@ -151,7 +153,7 @@ def write_text(blocks: list[Block], layout: str, mess: Mess, rng: random.Random,
             doc.segs(b.segs)
             doc.add("\n" + ("\n" if blank else ""))
         elif b.kind == "table" and converter:
-            write_converter_table(doc.add, b.table or [], b.name, layout, "displaced_labels" in mess.on, rng)
+            write_converter_table(doc.add, b.table or [], b.name, layout, mess.on, rng, table_title)
         elif b.kind == "table":
             _write_lines_table(doc, b, layout, mess, rng)
         elif b.kind == "sign":

@@ -19,8 +19,11 @@ MESS_KINDS: tuple[str, ...] = (
 )
 # The converters' mess (`converter_variants`): labels printed a row away from
 # their values, tables under an outline of their own after the prose, CR-only
-# line ends.  Kept apart so the classic variants stay as they were.
-CONVERTER_MESS: tuple[str, ...] = ("displaced_labels", "restarted_outline", "cr_only")
+# line ends, a table-2 number moved out of its row into a loose note, table 2's
+# one-number rows as loose lines, table headings printed twice.  Kept apart so
+# the classic variants stay as they were.
+CONVERTER_MESS: tuple[str, ...] = ("displaced_labels", "restarted_outline", "cr_only", "lost_column", "loose_rows",
+                                   "repeated_headings")
 
 _FW = {ord(c): ord(c) + 0xFEE0 for c in "0123456789.,%ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"}
 # Spaces around a cell value ("@"): Word's NBSP padding, ideographic spaces, a stray tab.

@@ -15,6 +15,8 @@ from extractor.spec.labels import labels
 from extractor.training.generate.vocab import vocab
 
 TEMPLATES: tuple[str, ...] = ("2021", "2019")
+# A 2021 report whose table 3 keeps the 2019 single （六）其他处理 row (seen in real PDFs).
+HYBRID = "hybrid"
 
 _OUTCOME_WEIGHTS = {  # how often each outcome is used in real reports (by row key)
     "granted": 40, "partial": 10, "unable_no_info": 22, "other_other": 6,
@@ -148,12 +150,13 @@ def random_tables(rng: random.Random, *, template: str = "2021") -> dict:
 
     `template="2019"` leaves what the older template lacks as null: table-2
     `repealed` and fees, and the two new （六）其他处理 rows (its single row is
-    `other_other`).
+    `other_other`); `template="hybrid"` is a 2021 table 2 with that 2019 table 3.
     """
-    if template not in TEMPLATES:
-        raise ValueError(f"template must be one of {TEMPLATES}")
-    return {"table2": _random_table2(rng, template), "table3": _random_table3(rng, template),
-            "table4": _random_table4(rng)}
+    if template not in TEMPLATES + (HYBRID,):
+        raise ValueError(f"template must be one of {TEMPLATES + (HYBRID,)}")
+    old3 = "2019" if template == HYBRID else template
+    return {"table2": _random_table2(rng, "2021" if template == HYBRID else template),
+            "table3": _random_table3(rng, old3), "table4": _random_table4(rng)}
 
 
 def template_of(gold: dict) -> str:
@@ -161,6 +164,15 @@ def template_of(gold: dict) -> str:
     t3 = gold.get("table3", {})
     rows = [t3.get(k) for k in vocab().new_only_rows]
     if rows and all(r is None or all(v is None for v in r) for r in rows):
+        return "2019"
+    return "2021"
+
+
+def table2_template(gold: dict) -> str:
+    """Which template a gold's table 2 was made from: the older one has no repealed counts or fee amount."""
+    t2 = gold.get("table2") or {}
+    rules = t2.get("rules")
+    if isinstance(rules, dict) and rules.get("repealed") is None and t2.get("fees_10k_yuan") is None:
         return "2019"
     return "2021"
 

@@ -36,3 +36,13 @@ def test_converter_variants_keep_the_gold():
     vs = converter_variants(gold, 5, seed=4)
     assert {v.layout for v in vs} == {"shattered", "ocr"}
     assert all(v.gold["table3"] == gold["table3"] for v in vs)
+
+
+def test_lost_column_loose_rows_and_repeated_headings_show_up():
+    rng = random.Random(3)
+    g = render(random_tables(rng), layout="shattered", mess=("lost_column", "loose_rows", "repeated_headings"), rng=rng)
+    lines = g.text.split("\n")
+    assert "## 表二" in lines and any(x.startswith("表二：") for x in lines) and "## 表四" in lines
+    licensing = labels().table2_rows[2].label
+    assert any(x.startswith(licensing + " ") for x in lines)  # `行政许可 120`, a loose line
+    assert any(x[:1].isdigit() and "（" in x and x.endswith("件）") for x in lines)  # the lost number's note

@@ -49,3 +49,16 @@ def test_render_html_has_real_tables_with_spans():
     assert "139265" in cells
     assert "东湖区教育局2023年" in page
     assert render_html(gold, random.Random(2)) == render_html(gold, random.Random(2))
+
+
+def test_page_mess_merges_equal_value_rows_and_hides_the_page_in_a_script():
+    from extractor.training.generate.html import html_report
+
+    gold = big_gold(2)
+    plain, _, _ = html_report(gold, random.Random(4), None, None)
+    merged, g, _ = html_report(gold, random.Random(4), None, None, ("merged_values",))
+    assert 'rowspan="2"' in merged or 'rowspan="3"' in merged
+    assert merged.count("<tr>") == plain.count("<tr>") and g["table3"] == gold["table3"]
+    script, _, _ = html_report(gold, random.Random(4), None, None, ("script_string",))
+    assert '<table border="1"' not in script and '<table border=\\"1\\"' in script and "let content = \"" in script
+    assert script.index("let content") > 2000  # after kilobytes of unrelated script data

@@ -65,3 +65,13 @@ def test_2019_gold_leaves_absent_cells_null():
         assert all(isinstance(v, int) for v in gold["table3"]["other_other"])
         assert template_of(gold) == "2019"
     assert template_of(random_tables(random.Random(1))) == "2021"
+
+
+def test_hybrid_tables_are_a_2021_table2_with_a_2019_table3():
+    import random
+
+    from extractor.training.generate.tables import table2_template
+
+    gold = random_tables(random.Random(5), template="hybrid")
+    assert template_of(gold) == "2019" and table2_template(gold) == "2021"
+    assert gold["table2"]["fees_10k_yuan"] is not None and gold["table3"]["other_overdue_fee"] == [None] * 7

@@ -1,0 +1,63 @@
+"""A row's value material: blank slots in a layout whose cells stand blank lines apart."""
+from __future__ import annotations
+
+from extractor.tables.material import LineGaps, line_gaps, material
+
+CELL, ROW = "\n" * 3, "\n" * 5
+
+
+def _table(rows: list[list[str]]) -> str:
+    """Rows as a crawler saves a Word table: a cell a line, 3 breaks between cells, 5 after a row."""
+    return "".join(f"行{k}" + CELL + CELL.join(r) + ROW for k, r in enumerate(rows))
+
+
+def test_line_gaps_reads_the_rhythm_of_a_table_of_blank_line_rows():
+    text = _table([["1", "2", "3"], ["4", "5", "6"], ["7", "8", "9"]])
+    assert line_gaps(text, 0, len(text)) == LineGaps(cell=3, row=5)
+
+
+def test_line_gaps_is_none_for_single_break_and_tab_layouts():
+    lines = "行甲\n1\n2\n3\n行乙\n4\n5\n6\n行丙\n7\n8\n9\n"
+    tabs = "行甲\t1\t2\t3\n\n行乙\t4\t5\t6\n\n行丙\t7\t8\t9\n"
+    assert line_gaps(lines, 0, len(lines)) is None
+    assert line_gaps(tabs, 0, len(tabs)) is None
+
+
+def _kinds(text: str, gaps: LineGaps | None) -> list[str]:
+    label = text.index("\n")
+    nxt = text.find("行", label)
+    mat, _ = material(text, label, nxt if nxt > 0 else len(text), gaps=gaps)
+    return [a.kind for a in mat.atoms]
+
+
+def test_a_trailing_empty_slot_is_a_blank_cell():
+    gaps = LineGaps(cell=3, row=5)
+    text = "行甲" + CELL + CELL.join("000") + CELL + ROW + "行乙"
+    assert _kinds(text, gaps) == ["num", "num", "num", "blank"]
+    assert _kinds(text, None) == ["num", "blank", "blank", "num", "blank", "blank", "num"]
+
+
+def test_a_leading_and_inner_empty_slot_are_blank_cells_and_the_rhythm_itself_is_none():
+    gaps = LineGaps(cell=3, row=5)
+    text = "行甲" + CELL * 2 + "1" + CELL * 2 + "2" + CELL + "3" + ROW + "行乙"
+    assert _kinds(text, gaps) == ["blank", "num", "blank", "num", "num"]
+
+
+def test_the_row_end_after_a_full_row_is_no_blank():
+    gaps = LineGaps(cell=3, row=5)
+    text = "行甲" + CELL + CELL.join("123") + ROW + "行乙"
+    assert _kinds(text, gaps) == ["num", "num", "num"]
+
+
+def test_a_tab_padding_a_pipe_cell_is_no_field():
+    """Word's NBSP-and-tab padding (generator `odd_spaces`) inside `| 0\xa0\t |` made a blank field."""
+    text = "| 0\u00a0\t | 1 | 2\t |\n"
+    mat, _ = material(text, 0, len(text))
+    assert [(a.kind, a.text) for a in mat.atoms] == [("num", "0"), ("num", "1"), ("num", "2")]
+
+
+def test_a_number_opening_a_line_of_text_is_a_note_not_a_cell():
+    """Generator `lost_column`: the number a converter moved out of its row, below the table with its note."""
+    text = "| 12.5 |\n\n30（含自然失效21件）\n"
+    mat, stop = material(text, 0, len(text))
+    assert [a.text for a in mat.atoms if a.kind != "blank"] == ["12.5"] and text[stop:].startswith("30")
