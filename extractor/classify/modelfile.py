@@ -1,14 +1,17 @@
-"""The one way a model artefact is loaded: verified, without running code, with one status shape.
+"""The one way a model is loaded at run time: plain arrays, verified, without running code, with one status shape.
 
-A model file is a skops archive (or, for a model that is only numbers, a
-plain JSON file: `load_plain`) beside a `.meta.json`.  `load_verified`
-refuses, with a message saying why, a file that is missing, whose sha256 is
-not the meta's (damaged or tampered), whose meta the caller rejects (other
-labels, other features), that was saved by another scikit-learn or skops
-(major.minor), or that asks skops for any type outside the caller's trusted
-list (`skops.io.get_untrusted_types` first; `trusted=True` is never used).
-Whoever asks gets `(object, Status)` or `(None, Status)` and runs without
-the model, as the status says.
+Training keeps its full artefact (`NAME.skops`, scikit-learn objects, for
+provenance and for `extractor evaluate`); what extraction applies is a
+linear model, so the runtime reads only its arrays: `NAME.npz`, written by
+`save_arrays` (a zip of `.npy` files, no pickle), beside `NAME.meta.json`;
+a model that is a few numbers (the table-2 prior) is a plain JSON file
+(`load_plain`).  Both loaders refuse, with a message saying why, a file that is missing,
+whose sha256 is not the one the meta records (`arrays.sha256`: damaged or
+tampered), or whose meta the caller rejects (other labels, other features);
+numpy reads it with `allow_pickle=False`, so no object in it can run code.
+Neither scikit-learn nor skops is imported to extract (a cold start pays
+for numpy alone).  Whoever asks gets `(model, Status)` or `(None, Status)`
+and runs without the model, as the status says.
 
 `Lazy` loads once per process under a lock (the pipeline's shipped models).
 """
@@ -16,16 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Generic, TypeVar
 
 T = TypeVar("T")
-
-# Libraries whose major.minor must match the ones a model was saved with.
-PINNED = ("scikit-learn", "skops")
 
 
 @dataclass(frozen=True)
@@ -47,42 +46,38 @@ def sha256_file(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def library_versions() -> dict[str, str]:
-    """The versions a model saved now records (and a model loaded now is checked against)."""
-    import numpy
-    import scipy
-    import sklearn
-    import skops
-
-    import rapidfuzz
-    return {"scikit-learn": sklearn.__version__, "skops": skops.__version__, "numpy": numpy.__version__,
-            "scipy": scipy.__version__, "rapidfuzz": rapidfuzz.__version__}
+ARRAYS = ".npz"  # the runtime file of a model: NAME.npz
+META = ".meta.json"
 
 
-def _major_minor(v: str) -> tuple[int, ...]:
-    return tuple(int(x) for x in re.findall(r"\d+", v)[:2])
+def save_arrays(path: Path, arrays: dict[str, Any]) -> str:
+    """Write `arrays` as an .npz numpy reads without pickle, byte for byte the same for the same arrays
+    (fixed member order and dates: a retrain that changes nothing changes no file); its sha256."""
+    import io
+    import zipfile
+
+    import numpy as np
+
+    with zipfile.ZipFile(path, "w") as z:
+        for key in sorted(arrays):
+            buf = io.BytesIO()
+            np.lib.format.write_array(buf, np.asarray(arrays[key]), allow_pickle=False)
+            info = zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, buf.getvalue())
+    return sha256_file(path)
 
 
-def _check_libraries(what: str, meta: dict[str, Any]) -> None:
-    libs = meta.get("libraries") or {}
-    now = library_versions()
-    for lib in PINNED:
-        if lib not in libs:
-            raise ModelError(f"{what} model meta lacks the {lib} version it was saved with")
-        if _major_minor(libs[lib]) != _major_minor(now[lib]):
-            raise ModelError(f"{what} model was saved with {lib} {libs[lib]}, this is {now[lib]}: "
-                             "retrain with `extractor train`")
-
-
-def _checked_meta(path: Path, meta_path: Path, what: str, check_meta: Callable[[dict[str, Any]], None] | None
-                  ) -> dict[str, Any]:
-    """The meta of a model file that is there, matches its sha256 and belongs to this code (else ModelError)."""
+def _checked_meta(path: Path, meta_path: Path, what: str, check_meta: Callable[[dict[str, Any]], None] | None,
+                  sha256: Callable[[dict[str, Any]], Any] = lambda meta: meta.get("sha256")) -> dict[str, Any]:
+    """The meta of a model file that is there, matches the sha256 its meta records (`sha256(meta)`) and
+    belongs to this code (else ModelError)."""
     if not path.exists():
         raise ModelError(f"{what} model not found at {path}")
     if not meta_path.exists():
         raise ModelError(f"{what} model meta {meta_path} missing")
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    if sha256_file(path) != meta.get("sha256"):
+    if sha256_file(path) != sha256(meta):
         raise ModelError(f"{what} model file does not match its meta sha256 (damaged or tampered)")
     if check_meta is not None:
         check_meta(meta)
@@ -102,27 +97,24 @@ def _load(path: Path, what: str, fallback: str, read: Callable[[], tuple[T, dict
         return None, Status(False, f"{what} model could not be loaded ({type(e).__name__}: {str(e)[:160]}): {fallback}", where)
 
 
-def load_verified(directory: Path, name: str, *, what: str, trusted: frozenset[str], fallback: str,
-                  check_meta: Callable[[dict[str, Any]], None] | None = None,
-                  build: Callable[[Any, dict[str, Any]], T]) -> tuple[T | None, Status]:
-    """Load `directory/name.skops` after every check above; `build(obj, meta)` makes the model.
+def load_arrays(directory: Path, name: str, *, what: str, fallback: str,
+                check_meta: Callable[[dict[str, Any]], None] | None = None,
+                build: Callable[[dict[str, Any], dict[str, Any]], T]) -> tuple[T | None, Status]:
+    """Load `directory/name.npz` after every check above; `build(arrays, meta)` makes the model.
 
     `what` names the model in messages ("tables"), `fallback` says what runs
     without it ("fuzzy matching only"); `check_meta` and `build` raise
-    `ModelError` for a meta or an object that does not belong to this code.
+    `ModelError` for a meta or arrays that do not belong to this code.
     """
-    path, meta_path = directory / f"{name}.skops", directory / f"{name}.meta.json"
+    path, meta_path = directory / f"{name}{ARRAYS}", directory / f"{name}{META}"
 
     def read() -> tuple[T, dict[str, Any]]:
-        meta = _checked_meta(path, meta_path, what, check_meta)
-        _check_libraries(what, meta)
-        import skops.io as sio
+        meta = _checked_meta(path, meta_path, what, check_meta, lambda m: (m.get("arrays") or {}).get("sha256"))
+        import numpy as np
 
-        untrusted = set(sio.get_untrusted_types(file=str(path)))
-        unknown = sorted(untrusted - trusted)
-        if unknown:
-            raise ModelError(f"{what} model asks for untrusted types {unknown}")
-        return build(sio.load(str(path), trusted=sorted(untrusted)), meta), meta
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {key: z[key] for key in z.files}
+        return build(arrays, meta), meta
 
     return _load(path, what, fallback, read)
 
@@ -131,7 +123,7 @@ def load_plain(directory: Path, name: str, *, what: str, fallback: str,
                check_meta: Callable[[dict[str, Any]], None] | None = None,
                build: Callable[[Any, dict[str, Any]], T]) -> tuple[T | None, Status]:
     """Load `directory/name.json`, a model that is only numbers, with the same checks (no code can run)."""
-    path, meta_path = directory / f"{name}.json", directory / f"{name}.meta.json"
+    path, meta_path = directory / f"{name}.json", directory / f"{name}{META}"
 
     def read() -> tuple[T, dict[str, Any]]:
         meta = _checked_meta(path, meta_path, what, check_meta)

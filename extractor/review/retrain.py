@@ -314,18 +314,21 @@ def replace_shipped_model(new_dir: str | os.PathLike, confirm: bool, *,
         return []
     src = Path(new_dir)
     dst = Path(shipped_dir) if shipped_dir is not None else config.models_dir()
-    def is_model(p: Path) -> bool:  # a skops archive, or a plain JSON model (the table-2 prior) beside its meta
-        return p.suffix == ".skops" or (p.suffix == ".json" and not p.name.endswith(".meta.json")
-                                        and (src / f"{p.stem}.meta.json").exists())
+    def vouched(p: Path) -> str | None:
+        """The sha256 the model file's meta records for it; None for a file that is not a model."""
+        meta = src / f"{p.stem}.meta.json"
+        if p.name.endswith(".meta.json") or p.suffix not in (".skops", ".npz", ".json") or not meta.exists():
+            return None
+        m = json.loads(meta.read_text(encoding="utf-8"))
+        return (m.get("arrays") or {}).get("sha256", "") if p.suffix == ".npz" else m.get("sha256", "")
 
-    files = [p for p in sorted(src.iterdir()) if is_model(p) or p.name.endswith(".meta.json") or p.name == "MODEL_CARD.md"]
+    models = [p for p in sorted(src.iterdir()) if p.suffix in (".skops", ".npz") or vouched(p) is not None]
+    files = models + [p for p in sorted(src.iterdir()) if p.name.endswith((".meta.json", "MODEL_CARD.md"))]
     if not files:
         raise FileNotFoundError(f"no model files in {src}")
-    for p in files:  # refuse a model whose meta does not vouch for it
-        if is_model(p):
-            meta = src / f"{p.stem}.meta.json"
-            if not meta.exists() or json.loads(meta.read_text(encoding="utf-8")).get("sha256") != sha256_file(p):
-                raise ValueError(f"{p}: meta missing or its sha256 does not match: not shipped")
+    for p in models:  # refuse a model whose meta does not vouch for it
+        if vouched(p) != sha256_file(p):
+            raise ValueError(f"{p}: meta missing or its sha256 does not match: not shipped")
     dst.mkdir(parents=True, exist_ok=True)
     staged = []
     for p in files:

@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from extractor.classify.facts.features import features, live
-from extractor.classify.facts.model import META_NAME, MODEL_NAME, Decision, FactsModel
-from extractor.classify.modelfile import library_versions, sha256_file
+from extractor.classify.facts.model import ARRAYS_NAME, META_NAME, MODEL_NAME, Decision, FactsModel
+from extractor.classify.modelfile import save_arrays, sha256_file
 from extractor.narrative.tag import analyse
 from extractor.spec import data_bytes
 from extractor.spec.metrics import OTHER, spec_metrics
 from extractor.training.annotations import FACTS_KEYS, Annotation, annotations_sha256, has_facts
+from extractor.training.export import facts_arrays, library_versions
 from extractor.training.facts_score import calibration_map, evaluate, same_value
 from extractor.training.split import DEVELOPMENT, TEST, Split, load_split, source_of
 from extractor.training.trainset import TrainingSet, training_set
@@ -87,7 +88,7 @@ def dataset(docs: Sequence[Annotation]) -> tuple[list[dict[str, float]], list[st
 def _fit(X, y, seed: int, decision: Decision = Decision()) -> FactsModel | None:
     if len(set(y)) < 3:  # the fast scorer and the multinomial model want at least three classes
         return None
-    return FactsModel(build_estimator(seed).fit(X, y), decision)
+    return FactsModel.from_arrays(facts_arrays(build_estimator(seed).fit(X, y)), decision)
 
 
 GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
@@ -201,9 +202,11 @@ def train(annotation_dir: str | os.PathLike, out_dir: str | os.PathLike, seed: i
     out.mkdir(parents=True, exist_ok=True)
     model_path = out / MODEL_NAME
     sio.dump(final, str(model_path))
+    arrays_sha = save_arrays(out / ARRAYS_NAME, facts_arrays(final))
     meta = {
         "model": MODEL_NAME,
         "sha256": sha256_file(model_path),
+        "arrays": {"file": ARRAYS_NAME, "sha256": arrays_sha},
         "annotations_sha256": annotations_sha256(docs, FACTS_KEYS),
         "annotations": [d.id for d in docs],
         **found.meta(),

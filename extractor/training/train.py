@@ -31,12 +31,13 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from extractor import config
-from extractor.classify.modelfile import library_versions, sha256_file
+from extractor.classify.modelfile import save_arrays, sha256_file
 from extractor.classify.rows.features import FEATURES, featurize
 from extractor.classify.rows.fragments import Fragment, label_names
-from extractor.classify.rows.model import FEATURES_VERSION, META_NAME, MODEL_NAME, RowClassifier
+from extractor.classify.rows.model import ARRAYS_NAME, FEATURES_VERSION, META_NAME, MODEL_NAME, RowClassifier
 from extractor.training.annotations import SAMPLE, Annotation, annotations_sha256
 from extractor.training.damage import with_damage
+from extractor.training.export import library_versions, rows_arrays
 from extractor.training.metrics import label_report
 from extractor.training.prefill import region_fragments
 from extractor.training.samples import Sample, bundled_samples, generated_samples, real_samples, samples_sha256
@@ -163,7 +164,17 @@ def prune(data: Dataset, min_groups: int) -> list[dict[str, float]]:
     return [{k: v for k, v in d.items() if k not in rare} for d in data.X]
 
 
-def fit(data: Dataset, cfg: TrainConfig) -> RowClassifier:
+class Trained(RowClassifier):
+    """The runtime classifier of a fit (its arrays, `export.rows_arrays`), with the scikit-learn objects it
+    came from, which `save` keeps whole as the training artefact."""
+
+    def __init__(self, vectorizer: Any, classifier: Any):
+        m = RowClassifier.from_arrays(rows_arrays(vectorizer, classifier))
+        super().__init__(m.vocabulary, m.classes, m.folds)
+        self.vectorizer, self.classifier = vectorizer, classifier
+
+
+def fit(data: Dataset, cfg: TrainConfig) -> Trained:
     """DictVectorizer + LogisticRegression, calibrated with folds grouped by report."""
     import numpy as np
     from sklearn.calibration import CalibratedClassifierCV
@@ -181,7 +192,7 @@ def fit(data: Dataset, cfg: TrainConfig) -> RowClassifier:
     lr = LogisticRegression(C=cfg.C, max_iter=cfg.max_iter, random_state=cfg.seed % (2 ** 31))
     clf = CalibratedClassifierCV(lr, method="sigmoid", cv=splits)
     clf.fit(X, y)
-    return RowClassifier(vec, clf)
+    return Trained(vec, clf)
 
 
 def fragment_metrics(m: RowClassifier, data: Dataset) -> dict[str, Any]:
@@ -193,7 +204,8 @@ def fragment_metrics(m: RowClassifier, data: Dataset) -> dict[str, Any]:
 
 
 # ================================================================ saving
-def save(m: RowClassifier, out_dir: Path, meta_extra: dict[str, Any]) -> dict[str, Any]:
+def save(m: Trained, out_dir: Path, meta_extra: dict[str, Any]) -> dict[str, Any]:
+    """The skops artefact, the runtime arrays and the meta with both files' sha256."""
     import skops.io as sio
 
     out_dir = Path(out_dir)
@@ -201,9 +213,11 @@ def save(m: RowClassifier, out_dir: Path, meta_extra: dict[str, Any]) -> dict[st
     path = out_dir / MODEL_NAME
     sio.dump({"vectorizer": m.vectorizer, "classifier": m.classifier}, str(path),
              compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+    arrays_sha = save_arrays(out_dir / ARRAYS_NAME, rows_arrays(m.vectorizer, m.classifier))
     meta = {
         "model": MODEL_NAME,
         "sha256": sha256_file(path),
+        "arrays": {"file": ARRAYS_NAME, "sha256": arrays_sha},
         "labels": list(label_names()),
         "classes": m.classes,
         "features_version": FEATURES_VERSION,

@@ -12,7 +12,7 @@ def test_both_shipped_models_load_with_one_status_shape():
     m = classify.load_models(ROOT / "models")
     for model, st in ((m.rows, m.rows_status), (m.facts, m.facts_status)):
         assert model is not None and isinstance(st, Status) and st.ok, st.message
-        assert st.trained_on and st.path.endswith(".skops")
+        assert st.trained_on and st.path.endswith(".npz")
 
 
 def test_a_directory_without_models_says_so(tmp_path):

@@ -1,4 +1,12 @@
-"""The trained facts model: it decides every candidate of the prose, its probability is the fact's confidence; loaded verified."""
+"""The trained facts model: it decides every candidate of the prose, its probability is the fact's confidence; loaded verified.
+
+What extraction applies is the arrays of the fitted DictVectorizer +
+multinomial LogisticRegression (`models/facts.npz`: feature names in column
+order, classes, coefficients, intercepts; written by
+`training.export.facts_arrays`), loaded by the one verified loader
+(`classify.modelfile.load_arrays`) without scikit-learn; the whole fitted
+estimator stays in `models/facts.skops` for training and evaluation.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,31 +15,13 @@ from typing import Any, Sequence
 
 from extractor import confidence
 from extractor.classify.facts.features import features, live
-from extractor.classify.modelfile import ModelError, Status, load_verified
+from extractor.classify.modelfile import ModelError, Status, load_arrays
 from extractor.spec.metrics import OTHER
 
 NAME = "facts"
-MODEL_NAME = f"{NAME}.skops"
+MODEL_NAME = f"{NAME}.skops"  # the training artefact
+ARRAYS_NAME = f"{NAME}.npz"  # what extraction loads
 META_NAME = f"{NAME}.meta.json"
-
-# Types a facts model may contain beyond skops' defaults.  `load`
-# refuses a file that asks for anything else.
-TRUSTED_TYPES = frozenset({
-    "sklearn.feature_extraction._dict_vectorizer.DictVectorizer",
-    "sklearn.linear_model._logistic.LogisticRegression",
-    "sklearn.pipeline.Pipeline",
-    "numpy.dtype",
-    "numpy.float64",
-    "numpy.int64",
-    "numpy.ndarray",
-    "builtins.float",
-    "builtins.int",
-    "builtins.str",
-    "builtins.dict",
-    "builtins.list",
-    "builtins.tuple",
-    "builtins.type",
-})
 
 
 class LinearScorer:
@@ -53,22 +43,6 @@ class LinearScorer:
         self.coef_t = np.vstack([coef_t, np.zeros((1, coef_t.shape[1]))])
         self.zero_row = coef_t.shape[0]
         self.intercept = np.asarray(intercept, dtype=np.float64)
-
-    @classmethod
-    def of(cls, estimator: Any) -> "LinearScorer | None":
-        """The scorer for a Pipeline(DictVectorizer, multinomial LogisticRegression); None for anything else."""
-        try:
-            (_, vec), (_, clf) = estimator.steps
-        except (AttributeError, TypeError, ValueError):
-            return None
-        if type(vec).__name__ != "DictVectorizer" or type(clf).__name__ != "LogisticRegression":
-            return None
-        import numpy as np
-
-        if not vec.sparse or vec.dtype is not np.float64 or len(clf.classes_) <= 2 or clf.solver == "liblinear" \
-                or getattr(clf, "multi_class", "deprecated") not in ("auto", "deprecated", "multinomial"):
-            return None  # the other predict_proba branches (one-vs-rest, binary) are left to sklearn
-        return cls(dict(vec.vocabulary_), clf.coef_, clf.intercept_)
 
     def predict_proba(self, rows: Sequence[dict[str, float]]) -> Any:
         import numpy as np
@@ -125,17 +99,28 @@ class FactsModel:
     tagged (and shown to a person) before anyone annotates it.
     """
 
-    def __init__(self, estimator: Any, decision: Decision = Decision()):
-        self.estimator = estimator
-        self.classes = [str(c) for c in estimator.classes_]
+    def __init__(self, scorer: LinearScorer | None, classes: Sequence[str], decision: Decision = Decision()):
+        self.scorer = scorer
+        self.classes = [str(c) for c in classes]
         self.decision = decision
-        self.scorer = LinearScorer.of(estimator)
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, Any], decision: Decision = Decision()) -> "FactsModel":
+        """The model of `training.export.facts_arrays`' arrays (ModelError when they are not that)."""
+        try:
+            names, classes = [str(n) for n in arrays["features"]], [str(c) for c in arrays["classes"]]
+            coef, intercept = arrays["coef"], arrays["intercept"]
+        except KeyError as e:
+            raise ModelError(f"facts model arrays lack {e}") from None
+        if coef.shape != (len(classes), len(names)) or intercept.shape != (len(classes),) or len(classes) < 3:
+            raise ModelError("facts model arrays do not fit together")
+        return cls(LinearScorer({n: i for i, n in enumerate(names)}, coef, intercept), classes, decision)
 
     def predict_proba(self, rows: Sequence[dict[str, float]]) -> Any:
-        """Class probabilities of feature dicts: the fast scorer when the estimator has the shipped shape."""
-        if self.scorer is not None:
-            return self.scorer.predict_proba(rows)
-        return self.estimator.predict_proba(rows)
+        """Class probabilities of feature dicts (those of the fitted estimator, bit for bit)."""
+        if self.scorer is None:
+            raise ModelError("facts model without weights")
+        return self.scorer.predict_proba(rows)
 
     def label(self, rule_label: str, p: Sequence[float]) -> str:
         """The label a candidate ends with, given the rules' label and the model's probabilities."""
@@ -162,15 +147,17 @@ class FactsModel:
             q.confidence = self.decision.confidence(float(p[self.classes.index(label)])) if label != OTHER else 0.0
 
 
-def _build(obj: Any, meta: dict[str, Any]) -> FactsModel:
-    if not hasattr(obj, "predict_proba") or not hasattr(obj, "classes_"):
-        raise ModelError("facts model is not a probabilistic classifier")
+def decision_of(meta: dict[str, Any]) -> Decision:
+    """The decision thresholds and calibration a model's meta records (training chose them)."""
     d = meta.get("decision", {})
-    return FactsModel(obj, Decision(d.get("keep_at", Decision.keep_at), d.get("add_at", Decision.add_at),
-                                    tuple(tuple(step) for step in d.get("calibration", ()))))
+    return Decision(d.get("keep_at", Decision.keep_at), d.get("add_at", Decision.add_at),
+                    tuple(tuple(step) for step in d.get("calibration", ())))
+
+
+def _build(arrays: dict[str, Any], meta: dict[str, Any]) -> FactsModel:
+    return FactsModel.from_arrays(arrays, decision_of(meta))
 
 
 def load(directory: Path) -> tuple[FactsModel | None, Status]:
     """Load and verify the facts model from a models directory: (model, status) or (None, why not)."""
-    return load_verified(Path(directory), NAME, what="facts", trusted=TRUSTED_TYPES, fallback="facts tagged by rules only",
-                         build=_build)
+    return load_arrays(Path(directory), NAME, what="facts", fallback="facts tagged by rules only", build=_build)

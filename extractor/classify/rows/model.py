@@ -1,11 +1,15 @@
-"""The trained row classifier: feature dicts in, calibrated label probabilities out; loaded verified.
+"""The trained row classifier at run time: feature dicts in, calibrated label probabilities out; loaded verified.
 
-`models/tables.skops` holds {"vectorizer": DictVectorizer, "classifier":
-CalibratedClassifierCV}; `models/tables.meta.json` its sha256, the label
-list, the feature version, library versions, the annotations' sha256 and
-the metrics.  `load` goes through the one verified loader
-(`classify.modelfile`); a file it refuses leaves extraction fuzzy-only and
-the record says why (`model.tables_unavailable`).
+`models/tables.npz` holds the arrays of a sigmoid-calibrated linear
+ensemble (what training fits: DictVectorizer + LogisticRegression in
+`CalibratedClassifierCV`, kept whole in `models/tables.skops`): the feature
+names in column order, the classes, every fold's weights and intercepts,
+and every fold's sigmoid slopes and offsets.  `models/tables.meta.json`
+holds both files' sha256, the label list, the feature version, library
+versions, the annotations' sha256 and the metrics.  `load` goes through
+the one verified loader (`classify.modelfile.load_arrays`); a file it
+refuses leaves extraction fuzzy-only and the record says why
+(`model.tables_unavailable`).
 """
 from __future__ import annotations
 
@@ -13,29 +17,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from extractor.classify.modelfile import ModelError, Status, load_verified
+from extractor.classify.modelfile import ModelError, Status, load_arrays
 from extractor.classify.rows.anchoring import fill_rows
 from extractor.classify.rows.features import featurize
 from extractor.classify.rows.fragments import Fragment, label_names, segment
 
 NAME = "tables"
-MODEL_NAME = f"{NAME}.skops"
+MODEL_NAME = f"{NAME}.skops"  # the training artefact
+ARRAYS_NAME = f"{NAME}.npz"  # what extraction loads
 META_NAME = f"{NAME}.meta.json"
 # Bump when a feature changes: a model trained on other features is refused.
 FEATURES_VERSION = 1
 
-# Types a tables model may contain beyond skops' defaults (DictVectorizer,
-# LogisticRegression, CalibratedClassifierCV, numpy arrays are trusted there):
-# `get_untrusted_types` must report nothing else, or the file is refused.
-TRUSTED_TYPES = frozenset({
-    # What CalibratedClassifierCV keeps per fold; plain data holders (no code runs at load).
-    "sklearn.calibration._CalibratedClassifier",
-    "sklearn.calibration._SigmoidCalibration",
-})
-
-
 @dataclass(frozen=True)
-class _SigmoidFolds:
+class SigmoidFolds:
     """A fitted sigmoid-calibrated linear ensemble as plain numpy arrays.
 
     `CalibratedClassifierCV.predict_proba` spends most of its time in input
@@ -44,38 +39,16 @@ class _SigmoidFolds:
     p = 1 / (1 + exp(a * f + b)), rows normalised, then the folds averaged.
     This does exactly those operations in the same order (same sparse
     product, same reductions), so the probabilities are bit-identical to
-    scikit-learn's (checked on 45k fragments when this was written).  Any
-    other estimator falls back to scikit-learn's own `predict_proba`.
+    scikit-learn's (`tests/training/test_export.py` checks it on the
+    shipped model).  The arrays come from `training.export.rows_arrays`.
     """
 
     weights: Any  # (n_features, n_folds * n_classes): every fold's coef.T side by side
     intercepts: Any  # (n_folds * n_classes,)
     a: Any  # (n_folds, n_classes) sigmoid slopes
     b: Any  # (n_folds, n_classes) sigmoid offsets
+    present: Any  # (n_folds, n_classes) bool: a fold trained without a rare class gives it probability 0
     n_classes: int
-
-    @classmethod
-    def of(cls, classifier: Any) -> "_SigmoidFolds | None":
-        """The arrays of a sigmoid `CalibratedClassifierCV` over linear models; None for anything else."""
-        import numpy as np
-
-        folds = getattr(classifier, "calibrated_classifiers_", None)
-        classes = list(getattr(classifier, "classes_", []))
-        if getattr(classifier, "method", None) != "sigmoid" or not folds or len(classes) < 3:
-            return None
-        for fold in folds:
-            est = fold.estimator
-            if (not hasattr(est, "coef_") or list(est.classes_) != classes or list(fold.classes) != classes
-                    or est.coef_.shape[0] != len(classes) or len(fold.calibrators) != len(classes)
-                    or not all(hasattr(c, "a_") and hasattr(c, "b_") for c in fold.calibrators)):
-                return None
-        return cls(
-            weights=np.hstack([f.estimator.coef_.T for f in folds]),
-            intercepts=np.concatenate([f.estimator.intercept_ for f in folds]),
-            a=np.array([[c.a_ for c in f.calibrators] for f in folds], dtype=np.float64),
-            b=np.array([[c.b_ for c in f.calibrators] for f in folds], dtype=np.float64),
-            n_classes=len(classes),
-        )
 
     def predict_proba(self, X: Any) -> Any:
         """What `CalibratedClassifierCV.predict_proba(X)` returns, for a csr matrix X."""
@@ -88,6 +61,7 @@ class _SigmoidFolds:
         for fold in range(self.a.shape[0]):
             f = np.ascontiguousarray(scores[:, fold * k:(fold + 1) * k])
             proba = np.ascontiguousarray(expit(-(self.a[fold] * f + self.b[fold])))
+            proba[:, ~self.present[fold]] = 0.0
             denominator = np.sum(proba, axis=1)[:, np.newaxis]
             proba = np.divide(proba, denominator, out=np.full_like(proba, 1 / k), where=denominator != 0)
             proba[(1.0 < proba) & (proba <= 1.0 + 1e-5)] = 1.0
@@ -96,33 +70,26 @@ class _SigmoidFolds:
         return mean
 
 
-def _design_matrix(vectorizer: Any, feats: list[dict[str, float]]) -> Any:
-    """`DictVectorizer.transform(feats)` for numeric feature dicts, without its per-call overhead.
+def _design_matrix(vocabulary: dict[str, int], feats: list[dict[str, float]]) -> Any:
+    """What `DictVectorizer.transform(feats)` gives for numeric feature dicts, without its per-call overhead.
 
     Same csr matrix: known features only, values as float64, column indices
     sorted within each row (as `transform` leaves them, so the products
-    below add in the same order).  `FEATURES` only produce numbers; a
-    value of another type (a string would be one-hot encoded) goes through
-    the vectorizer itself.
+    add in the same order).  `FEATURES` only produce numbers.
     """
     import numpy as np
     import scipy.sparse as sp
 
-    vocab = vectorizer.vocabulary_
     indices: list[int] = []
     values: list[float] = []
     indptr = [0]
-    types: set[type] = set()
     for d in feats:
-        types.update(map(type, d.values()))
-        known = [name for name in d if name in vocab]
-        indices.extend([vocab[name] for name in known])
-        values.extend([d[name] for name in known])
+        known = [name for name in d if name in vocabulary]
+        indices.extend([vocabulary[name] for name in known])
+        values.extend([float(d[name]) for name in known])
         indptr.append(len(indices))
-    if not types <= {float, int}:
-        return vectorizer.transform(feats)  # not the plain numbers `FEATURES` make: the vectorizer decides
     X = sp.csr_matrix((np.array(values, dtype=np.float64), np.array(indices, dtype=np.intc),
-                       np.array(indptr, dtype=np.intc)), shape=(len(feats), len(vocab)))
+                       np.array(indptr, dtype=np.intc)), shape=(len(feats), len(vocabulary)))
     X.sort_indices()
     return X
 
@@ -133,20 +100,30 @@ class RowClassifier:
     `fill_rows` is what anchoring asks of it (`tables.anchors.RowClassifier`).
     """
 
-    def __init__(self, vectorizer: Any, classifier: Any):
-        self.vectorizer = vectorizer
-        self.classifier = classifier
-        self.classes: list[str] = [str(c) for c in classifier.classes_]
-        # Plain arrays for fast inference; None (scikit-learn's own path) for an unexpected estimator.
-        self._fast = _SigmoidFolds.of(classifier) if isinstance(getattr(vectorizer, "vocabulary_", None), dict) else None
+    def __init__(self, vocabulary: dict[str, int], classes: list[str], folds: SigmoidFolds):
+        self.vocabulary = vocabulary
+        self.classes = classes
+        self.folds = folds
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, Any]) -> "RowClassifier":
+        """The classifier of `training.export.rows_arrays`' arrays (ModelError when they are not that)."""
+        try:
+            names, classes = [str(n) for n in arrays["features"]], [str(c) for c in arrays["classes"]]
+            folds = SigmoidFolds(arrays["weights"], arrays["intercepts"], arrays["a"], arrays["b"], arrays["present"],
+                                 len(classes))
+        except KeyError as e:
+            raise ModelError(f"tables model arrays lack {e}") from None
+        k = len(classes)
+        if (folds.weights.shape != (len(names), folds.a.shape[0] * k) or not folds.a.shape == folds.b.shape ==
+                folds.present.shape or folds.a.shape[1:] != (k,) or folds.intercepts.shape != (folds.a.shape[0] * k,)):
+            raise ModelError("tables model arrays do not fit together")
+        return cls({n: i for i, n in enumerate(names)}, classes, folds)
 
     def proba(self, feats: list[dict[str, float]]) -> list[dict[str, float]]:
         if not feats:
             return []
-        if self._fast is None:
-            P = self.classifier.predict_proba(self.vectorizer.transform(feats))
-        else:
-            P = self._fast.predict_proba(_design_matrix(self.vectorizer, feats))
+        P = self.folds.predict_proba(_design_matrix(self.vocabulary, feats))
         return [dict(zip(self.classes, row.tolist())) for row in P]
 
     def classify(self, frags: list[Fragment]) -> list[dict[str, float]]:
@@ -156,7 +133,6 @@ class RowClassifier:
                   blocked: list, make_anchor: Callable[..., Any]) -> None:
         """Anchor the rows exact matching missed (`found` changed in place; see `anchoring`)."""
         fill_rows(self, text, start, end, table, rows, found, blocked, make_anchor)
-
 
     def span_probabilities(self, text: str, table: str, spans: Sequence[tuple[int, int]]) -> list[dict[str, float]]:
         """Per span of label text, the most probability each label gets among its fragments (sequence decoding)."""
@@ -187,18 +163,14 @@ def check_meta(meta: dict[str, Any]) -> None:
                          f"{FEATURES_VERSION}: retrain with `extractor train`")
 
 
-def _build(obj: Any, meta: dict[str, Any]) -> RowClassifier:
-    if not isinstance(obj, dict) or "vectorizer" not in obj or "classifier" not in obj:
-        raise ModelError("tables model file is not a {vectorizer, classifier} dict")
-    clf, vec = obj["classifier"], obj["vectorizer"]
-    if not hasattr(clf, "predict_proba") or not hasattr(vec, "transform"):
-        raise ModelError("tables model is not a probabilistic classifier")
-    if not set(map(str, clf.classes_)) <= set(label_names()):
+def _build(arrays: dict[str, Any], meta: dict[str, Any]) -> RowClassifier:
+    m = RowClassifier.from_arrays(arrays)
+    if not set(m.classes) <= set(label_names()):
         raise ModelError("tables model predicts labels this code does not know")
-    return RowClassifier(vec, clf)
+    return m
 
 
 def load(directory: Path) -> tuple[RowClassifier | None, Status]:
     """Load and verify the row classifier from a models directory: (model, status) or (None, why not)."""
-    return load_verified(Path(directory), NAME, what="tables", trusted=TRUSTED_TYPES, fallback="fuzzy matching only",
-                         check_meta=check_meta, build=_build)
+    return load_arrays(Path(directory), NAME, what="tables", fallback="fuzzy matching only", check_meta=check_meta,
+                       build=_build)

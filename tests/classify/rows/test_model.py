@@ -1,4 +1,4 @@
-"""The shipped row classifier: it loads, holds only trusted types, and anything damaged or foreign is refused plainly."""
+"""The shipped row classifier: it loads from plain arrays, and anything damaged or foreign is refused plainly."""
 from __future__ import annotations
 
 import json
@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from extractor import classify
-from extractor.classify.modelfile import sha256_file
+from extractor.classify.modelfile import save_arrays
 from extractor.classify.rows.features import FEATURES
 from extractor.classify.rows.fragments import label_names
-from extractor.classify.rows.model import META_NAME, MODEL_NAME, TRUSTED_TYPES, RowClassifier, load
+from extractor.classify.rows.model import ARRAYS_NAME, META_NAME, RowClassifier, load
 from extractor.pipeline import extract
 from tests.helpers import ROOT, needs_shared, report_annotations, read_text
 
@@ -37,47 +37,56 @@ def test_the_shipped_model_loads_and_is_the_default(shipped):
     assert (MODELS / "MODEL_CARD.md").read_text(encoding="utf-8").count("silent") >= 1
 
 
-def test_the_model_file_holds_only_trusted_types():
-    import skops.io as sio
-
-    assert set(sio.get_untrusted_types(file=str(MODELS / MODEL_NAME))) <= TRUSTED_TYPES
-
-
 def _copy_models(dst: Path) -> Path:
     dst.mkdir(parents=True, exist_ok=True)
-    for name in (MODEL_NAME, META_NAME):
+    for name in (ARRAYS_NAME, META_NAME):
         shutil.copy(MODELS / name, dst / name)
     return dst
 
 
 def test_a_tampered_model_file_is_refused(tmp_path):
     d = _copy_models(tmp_path / "m")
-    data = bytearray((d / MODEL_NAME).read_bytes())
+    data = bytearray((d / ARRAYS_NAME).read_bytes())
     data[len(data) // 2] ^= 0xFF
-    (d / MODEL_NAME).write_bytes(bytes(data))
+    (d / ARRAYS_NAME).write_bytes(bytes(data))
     m, st = load(d)
     assert m is None and not st.ok
     assert "sha256" in st.message and "fuzzy" in st.message
 
 
-def test_a_model_asking_for_untrusted_types_is_refused_even_with_a_matching_hash(tmp_path):
-    import os
-
-    import skops.io as sio
-    from sklearn.preprocessing import FunctionTransformer
+def test_an_object_array_is_refused_even_with_a_matching_hash(tmp_path):
+    """numpy would unpickle an object array (code could run): the loader reads with allow_pickle=False."""
+    import numpy as np
 
     d = _copy_models(tmp_path / "m")
-    sio.dump({"vectorizer": FunctionTransformer(func=os.system), "classifier": None}, str(d / MODEL_NAME))
+    with np.load(d / ARRAYS_NAME) as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays["classes"] = np.array([print, *arrays["classes"][1:]], dtype=object)
     meta = json.loads((d / META_NAME).read_text(encoding="utf-8"))
-    meta["sha256"] = sha256_file(d / MODEL_NAME)
+    np.savez(d / ARRAYS_NAME, **arrays)  # np.savez pickles the object array
+    from extractor.classify.modelfile import sha256_file
+    meta["arrays"]["sha256"] = sha256_file(d / ARRAYS_NAME)
     (d / META_NAME).write_text(json.dumps(meta), encoding="utf-8")
     m, st = load(d)
-    assert m is None and "untrusted" in st.message
+    assert m is None and "pickle" in st.message.lower()
+
+
+def test_arrays_that_do_not_fit_together_are_refused(tmp_path):
+    import numpy as np
+
+    d = _copy_models(tmp_path / "m")
+    with np.load(d / ARRAYS_NAME) as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays["a"] = arrays["a"][:, :-1]
+    meta = json.loads((d / META_NAME).read_text(encoding="utf-8"))
+    meta["arrays"]["sha256"] = save_arrays(d / ARRAYS_NAME, arrays)
+    (d / META_NAME).write_text(json.dumps(meta), encoding="utf-8")
+    m, st = load(d)
+    assert m is None and "do not fit" in st.message and "fuzzy" in st.message
 
 
 @pytest.mark.parametrize("change, expect", [
     (lambda meta: meta["labels"].append("table3.made_up"), "other labels"),
-    (lambda meta: meta["libraries"].update({"scikit-learn": "0.24.2"}), "scikit-learn 0.24.2"),
     (lambda meta: meta.update(features_version=-1), "feature version"),
 ])
 def test_a_meta_that_does_not_fit_this_code_is_a_clear_error(tmp_path, change, expect):
@@ -97,7 +106,7 @@ def test_a_missing_model_leaves_fuzzy_matching(tmp_path):
 @needs_shared
 def test_extraction_survives_a_damaged_model_with_an_issue(tmp_path):
     d = _copy_models(tmp_path / "m")
-    (d / MODEL_NAME).write_bytes((d / MODEL_NAME).read_bytes()[:1000])
+    (d / ARRAYS_NAME).write_bytes((d / ARRAYS_NAME).read_bytes()[:1000])
     models = classify.load_models(d)
     assert models.rows is None and models.rows_status.ok is False
     ann = next(a for a in report_annotations() if a["id"] == "seed_001_22879b8c46a5464c")
@@ -112,7 +121,7 @@ def test_extraction_survives_a_damaged_model_with_an_issue(tmp_path):
 def test_extraction_of_a_bundled_sample_survives_a_damaged_model_with_an_issue(tmp_path):
     """The same on what a fresh clone holds (issue 10): a bundled sample with a reworded row."""
     d = _copy_models(tmp_path / "m")
-    (d / MODEL_NAME).write_bytes((d / MODEL_NAME).read_bytes()[:1000])
+    (d / ARRAYS_NAME).write_bytes((d / ARRAYS_NAME).read_bytes()[:1000])
     models = classify.load_models(d)
     assert models.rows is None and models.rows_status.ok is False
     text = (ROOT / "samples" / "sample_00.txt").read_text(encoding="utf-8")
@@ -128,7 +137,7 @@ def test_extraction_of_a_bundled_sample_survives_a_damaged_model_with_an_issue(t
 def test_the_shipped_models_follow_extractor_models(tmp_path, monkeypatch):
     """$EXTRACTOR_MODELS points the pipeline's shipped models elsewhere (a worker, a notebook)."""
     d = _copy_models(tmp_path / "m")
-    (d / MODEL_NAME).write_bytes((d / MODEL_NAME).read_bytes()[:1000])
+    (d / ARRAYS_NAME).write_bytes((d / ARRAYS_NAME).read_bytes()[:1000])
     monkeypatch.setenv("EXTRACTOR_MODELS", str(d))
     classify.forget_shipped()
     try:
