@@ -1,0 +1,187 @@
+"""Pictures of text into boxes: OCR (rapidocr's shipped models on onnxruntime) and the ruling lines of a picture.
+
+Everything runs offline: rapidocr 3 carries its detection and recognition
+models inside its wheel, and the engine is built with the model files'
+paths named, so nothing is looked up or downloaded.  The engine is made
+once per process (about a second) behind a lock, on one thread (a batch
+runs one worker per core).  A picture is deskewed from its own table
+rules before it is read, since a scan is rarely square and a 1° slant
+moves a row's far end by a line.  Read text comes back as `layout.Box`es
+in the picture's pixels, with the engine's score, so the layout code
+reads a scan as it reads a text layer.  A lone `o`/`O`/`〇` box is a zero
+to the reader: whether that is right is for the identities to prove
+(an OCR cell is capped at `ocr` until they do).
+"""
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from extractor.input.layout import Box, Edge
+
+# Detection runs on the picture scaled so its longer side is at most this
+# (an A4 page at about 150 dpi): small print stays readable, larger costs time.
+MAX_SIDE = 1800
+# Below this recognition score a box is dropped as noise (speckle, stamps).
+MIN_SCORE = 0.5
+# A rule is a dark run at least this share of the picture's width (or height).
+RULE_SHARE = 1 / 30
+# Skew under this many degrees is left alone.
+MIN_SKEW = 0.05
+# Lone boxes OCR reads for a printed zero.
+ZERO_LOOKALIKES = frozenset({"o", "O", "〇", "○"})
+
+_lock = threading.Lock()
+_engine = None
+
+
+@dataclass
+class OcrPage:
+    """What OCR read on one picture, in its (deskewed) pixels."""
+
+    boxes: list[Box]
+    edges: list[Edge]
+    width: int
+    height: int
+    confidence: float  # mean recognition score over the characters read (0 when nothing was read)
+    skew: float = 0.0  # degrees the picture was turned back
+    repairs: list[str] = field(default_factory=list)  # "o->0" lookalikes read as zero
+
+
+def _model_dir() -> Path:
+    """The model files inside the rapidocr wheel."""
+    from importlib.resources import files
+
+    return Path(str(files("rapidocr") / "models"))
+
+
+def engine():
+    """The OCR engine, built once per process with the wheel's own model files."""
+    global _engine
+    with _lock:
+        if _engine is None:
+            from rapidocr import RapidOCR
+
+            models = _model_dir()
+            _engine = RapidOCR(params={
+                "Global.log_level": "error",
+                "Global.use_cls": False,  # pages are upright; deskew handles the slant
+                "Det.model_path": str(models / "PP-OCRv6_det_small.onnx"),
+                "Rec.model_path": str(models / "PP-OCRv6_rec_small.onnx"),
+                "Cls.model_path": str(models / "ch_ppocr_mobile_v2.0_cls_mobile.onnx"),
+                "EngineConfig.onnxruntime.intra_op_num_threads": 1,
+                "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+            })
+        return _engine
+
+
+def _gray(img: np.ndarray) -> np.ndarray:
+    import cv2
+
+    if img.ndim == 3:
+        return cv2.cvtColor(img, cv2.COLOR_RGB2GRAY if img.shape[2] == 3 else cv2.COLOR_RGBA2GRAY)
+    return img
+
+
+def _rule_masks(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    import cv2
+
+    ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
+    h, w = gray.shape
+    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(10, int(w * RULE_SHARE)), 1)))
+    vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(10, int(h * RULE_SHARE)))))
+    return horiz, vert
+
+
+def skew_angle(gray: np.ndarray) -> float:
+    """The slant of the picture's horizontal rules, in degrees (0 without rules)."""
+    import cv2
+
+    horiz, _ = _rule_masks(gray)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(horiz)
+    if n <= 1:
+        return 0.0
+    angles, weights = [], []
+    ys, xs = np.nonzero(horiz)
+    lab = labels[ys, xs]
+    for k in range(1, n):
+        if stats[k, cv2.CC_STAT_WIDTH] < gray.shape[1] / 4:
+            continue
+        sel = lab == k
+        x, y = xs[sel].astype(float), ys[sel].astype(float)
+        slope = np.polyfit(x, y, 1)[0]
+        angles.append(math.degrees(math.atan(slope)))
+        weights.append(len(x))
+    if not angles:
+        return 0.0
+    order = np.argsort(angles)
+    cum = np.cumsum(np.array(weights)[order])
+    return float(np.array(angles)[order][np.searchsorted(cum, cum[-1] / 2)])
+
+
+def _rotate(img: np.ndarray, degrees: float) -> np.ndarray:
+    import cv2
+
+    h, w = img.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    return cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255) if img.ndim == 3 else 255)
+
+
+def rulings(gray: np.ndarray) -> list[Edge]:
+    """The picture's ruling lines as edges, from long dark runs across and down it."""
+    import cv2
+
+    out: list[Edge] = []
+    horiz, vert = _rule_masks(gray)
+    for mask, horizontal in ((horiz, True), (vert, False)):
+        n, _, stats, _ = cv2.connectedComponentsWithStats(mask)
+        for k in range(1, n):
+            x, y, w, h = (int(v) for v in stats[k, :4])
+            if horizontal:
+                out.append(Edge(True, y + h / 2, float(x), float(x + w)))
+            else:
+                out.append(Edge(False, x + w / 2, float(y), float(y + h)))
+    return out
+
+
+def _scaled(img: np.ndarray) -> tuple[np.ndarray, float]:
+    import cv2
+
+    h, w = img.shape[:2]
+    k = min(1.0, MAX_SIDE / max(h, w))
+    if k >= 1.0:
+        return img, 1.0
+    return cv2.resize(img, (round(w * k), round(h * k)), interpolation=cv2.INTER_AREA), k
+
+
+def read_image(img: np.ndarray) -> OcrPage:
+    """OCR of one picture (RGB or grey array): boxes and rules in the picture's pixels, deskewed."""
+    img, k = _scaled(img if img.ndim == 3 else np.stack([img] * 3, axis=-1))
+    gray = _gray(img)
+    skew = skew_angle(gray)
+    if abs(skew) >= MIN_SKEW:
+        img = _rotate(img, skew)
+        gray = _gray(img)
+    result = engine()(img)
+    boxes: list[Box] = []
+    repairs: list[str] = []
+    chars = 0
+    score_sum = 0.0
+    for quad, text, score in zip(result.boxes if result.boxes is not None else [], result.txts or (), result.scores or ()):
+        text = text.strip()
+        if not text or score < MIN_SCORE:
+            continue
+        if text in ZERO_LOOKALIKES:
+            repairs.append(f"{text}->0")
+            text = "0"
+        q = np.asarray(quad, dtype=float)
+        boxes.append(Box(text, q[:, 0].min() / k, q[:, 1].min() / k, q[:, 0].max() / k, q[:, 1].max() / k))
+        chars += len(text)
+        score_sum += float(score) * len(text)
+    edges = [Edge(e.horizontal, e.at / k, e.lo / k, e.hi / k) for e in rulings(gray)]
+    h, w = img.shape[:2]
+    return OcrPage(boxes, edges, round(w / k), round(h / k), score_sum / chars if chars else 0.0, skew, repairs)
