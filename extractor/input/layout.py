@@ -249,8 +249,9 @@ def join_pages(pages: list[Page]) -> tuple[str, list[tuple[int, int]]]:
     """
     lines: list[str] = []
     bounds: list[tuple[int, int]] = []
-    pos = 0
+    pos = 0  # the length of "\n".join(lines)
     last_kind = ""
+    span: list[int] = []  # the page's first and last character so far
 
     def add(line: str) -> None:
         nonlocal pos
@@ -258,9 +259,11 @@ def join_pages(pages: list[Page]) -> tuple[str, list[tuple[int, int]]]:
             return
         pos += len(line) + (1 if lines else 0)
         lines.append(line)
+        if line:
+            span[:] = [span[0] if span else pos - len(line), pos]
 
     for page in pages:
-        start = pos + (1 if lines else 0)
+        span = []
         for k, (kind, item) in enumerate(page.items):
             continued = k == 0 and kind == "table" and last_kind == "table"
             if continued and lines and lines[-1] == "":
@@ -269,7 +272,7 @@ def join_pages(pages: list[Page]) -> tuple[str, list[tuple[int, int]]]:
             for line in item if kind == "text" else ([] if continued else [""]) + item + [""]:
                 add(line)
             last_kind = kind
-        bounds.append((min(start, pos), pos))
+        bounds.append((span[0], span[1]) if span else (pos, pos))
     while lines and lines[-1] == "":
         lines.pop()
         pos -= 1
