@@ -120,14 +120,21 @@ def _tables(edges: list[Edge], tol: float) -> list[list[Edge]]:
     return out
 
 
-def _covered(edges: list[Edge], at: float, lo: float, hi: float, tol: float) -> bool:
-    """Whether ruling segments at `at` cover the stretch lo..hi (a drawn border there)."""
-    need = (hi - lo) * 0.6
-    got = 0.0
+def _by_line(edges: list[Edge], lines: list[float]) -> list[list[tuple[float, float]]]:
+    """The segments on each grid line (by the nearest line), as (lo, hi)."""
+    out: list[list[tuple[float, float]]] = [[] for _ in lines]
     for e in edges:
-        if abs(e.at - at) <= tol:
-            got += max(0.0, min(hi, e.hi) - max(lo, e.lo))
-    return got >= need
+        k = bisect.bisect_left(lines, e.at)
+        if k == len(lines) or k > 0 and e.at - lines[k - 1] < lines[k] - e.at:
+            k -= 1
+        out[k].append((e.lo, e.hi))
+    return out
+
+
+def _covered(segments: list[tuple[float, float]], lo: float, hi: float) -> bool:
+    """Whether segments on one grid line cover most of lo..hi (a border drawn there)."""
+    got = sum(max(0.0, min(hi, b) - max(lo, a)) for a, b in segments)
+    return got >= (hi - lo) * 0.6
 
 
 class Grid:
@@ -136,16 +143,16 @@ class Grid:
     def __init__(self, group: list[Edge], tol: float) -> None:
         self.xs = _snap([e.at for e in group if not e.horizontal], tol)
         self.ys = _snap([e.at for e in group if e.horizontal], tol)
-        hs = [e for e in group if e.horizontal]
-        vs = [e for e in group if not e.horizontal]
+        hs = _by_line([e for e in group if e.horizontal], self.ys)
+        vs = _by_line([e for e in group if not e.horizontal], self.xs)
         nr, nc = len(self.ys) - 1, len(self.xs) - 1
         self.nr, self.nc = nr, nc
         u = _Union(nr * nc)
         for i in range(nr):
             for j in range(nc):
-                if j + 1 < nc and not _covered(vs, self.xs[j + 1], self.ys[i], self.ys[i + 1], tol):
+                if j + 1 < nc and not _covered(vs[j + 1], self.ys[i], self.ys[i + 1]):
                     u.join(i * nc + j, i * nc + j + 1)
-                if i + 1 < nr and not _covered(hs, self.ys[i + 1], self.xs[j], self.xs[j + 1], tol):
+                if i + 1 < nr and not _covered(hs[i + 1], self.xs[j], self.xs[j + 1]):
                     u.join(i * nc + j, (i + 1) * nc + j)
         self.root = [u.find(k) for k in range(nr * nc)]
 
