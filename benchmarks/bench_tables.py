@@ -69,6 +69,53 @@ def main() -> None:
     print(f"tables path, one core, warm: {statistics.median(rates):.0f} reports/s "
           f"(rounds: {', '.join(f'{r:.0f}' for r in rates)})")
     print(f"peak traced memory while reading: {peak / 1e6:.1f} MB")
+    calls, seconds = _sequence_cost(texts)
+    total = len(texts) / statistics.median(rates)
+    print(f"sequence decoding (issue 11): ran on {calls} of {len(texts)} reports, {seconds * 1e3:.0f} ms "
+          f"in all ({100 * seconds / total:.1f}% of the tables path)")
+    conv = converter_corpus(max(10, args.reports // 10), args.seed)
+    t0 = time.perf_counter()
+    for t in conv:
+        tables_path(t)
+    rate = len(conv) / (time.perf_counter() - t0)
+    calls, seconds = _sequence_cost(conv)
+    print(f"converter layouts ({len(conv)} reports): {rate:.0f} reports/s; sequence decoding ran on {calls}, "
+          f"{1e3 * seconds / max(1, calls):.1f} ms a call")
+
+
+def converter_corpus(n: int, seed: int) -> list[str]:
+    """Reports as converters leave them (the generator's shattered and OCR markdown)."""
+    from extractor.training.generate.render import converter_variants
+
+    out: list[str] = []
+    for i in range(n):
+        rng = random.Random(seed * 7_000_003 + i)
+        out.append(converter_variants(generate.random_tables(rng), 2, seed * 31 + i)[i % 2].text)
+    return out
+
+
+def _sequence_cost(texts: list[str]) -> tuple[int, float]:
+    """How often sequence decoding ran over `texts`, and the time it took (timed around each call)."""
+    from extractor.tables import table3
+
+    real = table3.read_by_order
+    spent = [0, 0.0]
+
+    def timed(*a, **k):
+        t0 = time.perf_counter()
+        try:
+            return real(*a, **k)
+        finally:
+            spent[0] += 1
+            spent[1] += time.perf_counter() - t0
+
+    table3.read_by_order = timed
+    try:
+        for t in texts:
+            tables_path(t)
+    finally:
+        table3.read_by_order = real
+    return spent[0], spent[1]
 
 
 if __name__ == "__main__":

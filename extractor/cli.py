@@ -47,6 +47,10 @@ def batch(
     engine: str = typer.Option("local", "--engine", help="local (worker processes) or dask"),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="dask scheduler address (default: a local cluster)"),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Progress bar on stderr"),
+    manifest: Optional[Path] = typer.Option(None, "--manifest", help="CSV: path, url, fetched_at, any other columns; "
+                                            "each row goes into its record's source"),
+    hierarchy: Optional[Path] = typer.Option(None, "--hierarchy", help="CSV: parent, child agency names whose "
+                                             "reports must add up (default: parts from the gazetteer)"),
 ) -> None:
     """Read many reports: one record per input in --out, a summary on stderr."""
     from extractor.batch import Options, OutputFault, format_summary, run_batch
@@ -59,11 +63,16 @@ def batch(
         except ValueError as e:
             typer.echo(f"extractor: {e}", err=True)
             raise typer.Exit(2)
+    for given in (manifest, hierarchy):
+        if given is not None and not given.exists():
+            typer.echo(f"extractor: no such file: {given}", err=True)
+            raise typer.Exit(2)
     if engine not in ("local", "dask"):
         typer.echo(f"extractor: unknown engine {engine!r} (local or dask)", err=True)
         raise typer.Exit(2)
     opts = Options(out=out, cells=cells, facts=facts, summary=summary, workers=workers, resume=resume,
-                   timeout=timeout or None, engine=engine, scheduler=scheduler, progress=progress)
+                   timeout=timeout or None, engine=engine, scheduler=scheduler, progress=progress,
+                   manifest=manifest, hierarchy=hierarchy)
     try:
         result = run_batch(inputs, opts)
     except KeyboardInterrupt:
@@ -73,7 +82,35 @@ def batch(
     except OutputFault as e:  # a full disk, a read-only directory: what failed and what is safe, not a traceback
         typer.echo(f"extractor: {e}", err=True)
         raise typer.Exit(e.exit_code)
+    except ValueError as e:  # a manifest or hierarchy file without its columns
+        typer.echo(f"extractor: {e}", err=True)
+        raise typer.Exit(2)
     typer.echo(format_summary(result), err=True)
+
+
+@app.command()
+def panel(
+    records: list[Path] = typer.Argument(..., help="Batches' JSON Lines (extractor batch ... --out FILE.jsonl)"),
+    out: Path = typer.Option(..., "--out", help="The panel: .csv, .parquet or .xlsx (by the suffix)"),
+    dictionary: Optional[Path] = typer.Option(None, "--dictionary", help="Also write the data dictionary (CSV) here"),
+) -> None:
+    """One row per report: place, every cell, the indicators, what is uncertain and which cross-report checks failed."""
+    from extractor.panel import panel_kind, panel_rows, read_records, write_dictionary, write_panel
+
+    try:
+        panel_kind(out)
+    except ValueError as e:
+        typer.echo(f"extractor: {e}", err=True)
+        raise typer.Exit(2)
+    missing = [str(p) for p in records if not p.exists()]
+    if missing:
+        typer.echo(f"extractor: no such file: {' '.join(missing)}", err=True)
+        raise typer.Exit(2)
+    rows = panel_rows(read_records(records))
+    n = write_panel(rows, out)
+    typer.echo(f"panel: {n} reports, {len(rows[0]) if rows else 0} columns -> {out}", err=True)
+    if dictionary is not None:
+        typer.echo(f"dictionary: {write_dictionary(rows, dictionary)} columns -> {dictionary}", err=True)
 
 
 # ---------------------------------------------------------------- annotations and the table classifier
@@ -253,6 +290,50 @@ def review(
             typer.echo(f"extractor: --report {report}: {e}", err=True)
             raise typer.Exit(2)
         typer.echo(f"review view of {rec['source']['path']}: {write_view_html(rec, html_out)}", err=True)
+
+
+@app.command()
+def workbook(
+    batch_file: Path = typer.Argument(..., help="A batch's JSON Lines"),
+    report: str = typer.Option(..., "--report", help="The report: its position or the end of its path"),
+    out: Path = typer.Option(..., "--out", help="The .xlsx to write"),
+) -> None:
+    """One record as an .xlsx in the official three-table layout, doubtful cells highlighted."""
+    from extractor.review import pick_record, read_batch
+    from extractor.review.workbook import write_workbook
+
+    try:
+        rec = pick_record(read_batch(batch_file), report)
+    except (KeyError, IndexError, OSError) as e:
+        typer.echo(f"extractor: --report {report}: {e}", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"workbook: {write_workbook(rec, out)} doubtful cells highlighted -> {out}", err=True)
+
+
+@app.command("labelstudio-export")
+def labelstudio_export(
+    records: Path = typer.Argument(..., help="A batch's JSON Lines"),
+    out: Path = typer.Option(..., "--out", help="Label Studio tasks (JSON); the labelling config goes beside it"),
+) -> None:
+    """Records as Label Studio tasks pre-annotated with cells and facts and their scores, least certain first."""
+    from extractor.review import read_batch
+    from extractor.review.labelstudio import export_tasks
+
+    typer.echo(f"labelstudio: {export_tasks(read_batch(records), out)} tasks -> {out} (+ {out.name}.config.xml)", err=True)
+
+
+@app.command("labelstudio-import")
+def labelstudio_import(
+    tasks: Path = typer.Argument(..., help="Reviewed tasks exported from Label Studio (JSON)"),
+    annotations: Optional[Path] = typer.Option(None, "--annotations", help="Where the annotations go; default: the repo's"),
+    reviewer: Optional[str] = typer.Option(None, "--reviewer", help="Who reviewed (written in the notes)"),
+) -> None:
+    """Reviewed Label Studio tasks saved as annotations (then `extractor check-data`)."""
+    from extractor import config
+    from extractor.review.labelstudio import import_tasks
+
+    written = import_tasks(tasks, annotations or config.annotations_dir(), reviewer=reviewer)
+    typer.echo(f"labelstudio: {len(written)} annotation(s) written; run `extractor check-data`", err=True)
 
 
 def main() -> None:  # pragma: no cover

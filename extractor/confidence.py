@@ -70,6 +70,8 @@ LEVELS: tuple[Level, ...] = (
     Level("exact_label", 1.00, "anchor", "the row's label (or a variant of it) printed intact"),
     Level("fuzzy_floor", 0.50, "anchor", "a fuzzy label match at the acceptance cut-off (`FUZZY_MIN`)"),
     Level("fuzzy_top", 0.85, "anchor", "a perfect fuzzy match: fuzzy matching alone never reaches `CERTAIN`"),
+    Level("ordered", 0.92, "anchor", "placed by the order of the table's value rows (labels broken or displaced): every row took one row of values, none skipped, and the identities hold"),
+    Level("order_uncertain", 0.60, "anchor", "placed by order with a row gap or stray values: the order alone does not prove which row is which"),
     # ---- the report
     Level("report_check_failed", 0.50, "report", "the most a report can claim while one of its checks fails"),
     # ---- narrative facts read by rules alone (no model): all below the review line
@@ -143,10 +145,13 @@ def anchor(how: str, score: float) -> float:
     over the cut-off scaled from `fuzzy_floor` to `fuzzy_top`, never
     reaching `CERTAIN`, since a fuzzy match alone does not tell two similar
     labels apart.  Identities do not raise it: two outcome rows swapped keep
-    every sum.
+    every sum.  A row placed by order (sequence decoding) gets `ordered`
+    when nothing was skipped, `order_uncertain` otherwise.
     """
     if how == "model":
         return max(0.0, min(1.0, score / 100.0))
+    if how in ("ordered", "order_uncertain"):
+        return value(how)
     if how == "fuzzy":
         floor, top = value("fuzzy_floor"), value("fuzzy_top")
         x = (score - FUZZY_MIN) / (100.0 - FUZZY_MIN)

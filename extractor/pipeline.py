@@ -21,6 +21,7 @@ from extractor.checks.identities import run_checks
 from extractor.classify import Models
 from extractor.input.document import Document, from_text
 from extractor.input.load import load
+from extractor.narrative.signature import signature
 from extractor.record import Issue, Report, SectionSpan
 from extractor.tables.cells import TablesRead
 from extractor.tables.read import read_tables
@@ -147,6 +148,7 @@ def _cap_ocr(report: Report, cells: set) -> None:
 def _narrative(text: str, report: Report, read: TablesRead, norm: Normalized, models: Models) -> None:
     """Facts and meta from the prose, and their agreement with the tables."""
     exclude = [norm.to_source(*r) for r in read.regions.values() if r]
+    report.parsing["prose"] = signature(text, exclude)  # for the copy-paste check of a batch
     report.meta = narrative.read_meta(text)
     prose = narrative.read(text, report.sections, exclude=exclude, facts_model=models.facts)
     report.facts = prose.facts

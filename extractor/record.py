@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from extractor import confidence
+from extractor.indicators import compute as compute_indicators
 from extractor.spec.labels import labels
 
 SCHEMA = "gov-disclosure-report/1"
@@ -206,7 +207,7 @@ class Report:
         issues = [i.to_dict() for i in self.issues]
         if self.error is not None and not any(i["code"] == self.error.code for i in issues):
             issues.insert(0, self.error.to_dict())
-        return {
+        record = {
             "schema": SCHEMA,
             "source": self.source,
             "meta": {k: v.to_dict() for k, v in self.meta.items()},
@@ -224,6 +225,9 @@ class Report:
             "error": self.error.to_dict() if self.error else None,
             "parsing": self.parsing,
         }
+        # Derived from the record above (INDICATORS.md), so `from_dict(r).to_dict() == r` still holds.
+        record["indicators"] = compute_indicators(record).to_dict()
+        return record
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Report":

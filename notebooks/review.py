@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -86,6 +86,13 @@ display(HTML(session.view_html()))
 
 # %%
 R.facts_frame(session.record)
+
+# %% [markdown]
+# The report's indicators (rates of `shared/spec/INDICATORS.md`); `uncertain`
+# marks one computed from a cell that needs review.
+
+# %%
+R.indicators_frame(session.record)
 
 # %% [markdown]
 # ## Correct

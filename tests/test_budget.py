@@ -38,3 +38,18 @@ def test_a_pdf_gets_more_time_per_page():
     with budget.limit(1.0):
         budget.extend(budget.PER_PAGE_SECONDS)
         budget.check()  # within 3 s: no raise
+
+
+def test_the_budget_counts_cpu_time_not_waiting():
+    """A busy machine must not turn an ordinary report into `input.too_slow`: time spent waiting for a core
+    (here: asleep) is not the input's; time spent computing is."""
+    import time
+
+    with budget.limit(0.05):
+        time.sleep(0.1)
+        budget.check()  # asleep, not reading: within budget
+        with pytest.raises(budget.OverBudget):
+            t = time.thread_time()
+            while time.thread_time() - t < 0.1:
+                pass
+            budget.check()

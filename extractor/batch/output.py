@@ -23,9 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from extractor.batch.given import manifest_key, with_provenance
 from extractor.batch.records import Entry, dumps, entry_of, status_of
 from extractor.batch.tables import Spool, record_batch
+from extractor.checks.copypaste import copypaste_checks
+from extractor.checks.crossreport import apply_families
 from extractor.checks.crossyear import apply_crossyear, crossyear_checks
+from extractor.checks.hierarchy import hierarchy_checks
 
 
 class OutputFault(OSError):
@@ -185,6 +189,17 @@ class Final:
     dropped: int = 0
     crossyear_checks: int = 0
     crossyear_failed: int = 0
+    hierarchy_checks: int = 0
+    hierarchy_failed: int = 0
+    copypaste_failed: int = 0
+
+    def count_across(self, checks: list) -> None:
+        for c in checks:
+            if c.rule.startswith("hierarchy."):
+                self.hierarchy_checks += 1
+                self.hierarchy_failed += not c.ok
+            elif not c.ok:
+                self.copypaste_failed += 1
 
     def count(self, status: str, code: str | None) -> None:
         self.reports += 1
@@ -196,8 +211,23 @@ class Final:
             self.ok += 1
 
 
-def finalize(out: Path, inputs: list[str], index: Index | None = None) -> Final:
-    """Rewrite the output: one line per input, sorted by path, cross-year checks added.
+def _across(entries: dict[str, Entry], pairs: list[tuple[str, str]] | None) -> dict[str, list]:
+    """path -> the hierarchy and copy-paste checks of the batch (`pairs`: a person's parent/part list)."""
+    views = {p: e.report for p, e in entries.items() if e.report is not None}
+    out: dict[str, list] = {}
+    for found in (hierarchy_checks(views, pairs), copypaste_checks(views)):
+        for path, checks in found.items():
+            out.setdefault(path, []).extend(checks)
+    return out
+
+
+def finalize(out: Path, inputs: list[str], index: Index | None = None,
+             pairs: list[tuple[str, str]] | None = None, manifest: dict[str, dict[str, str]] | None = None) -> Final:
+    """Rewrite the output: one line per input, sorted by path, the checks across reports added.
+
+    Those are the cross-year chains, the hierarchy (parts from `pairs`, else
+    the gazetteer) and copy-paste; a `manifest` row goes into its record's
+    `source` (`given`).
 
     Atomic (temp file, fsync, os.replace): a kill or a full disk during it
     leaves the old, complete file (and no temp file, but for a kill), and
@@ -210,9 +240,11 @@ def finalize(out: Path, inputs: list[str], index: Index | None = None) -> Final:
     entries = {p: e for p, e in index.entries.items() if p in wanted}
     final = Final(dropped=index.lines - len(entries))
     cross = crossyear_checks({p: e.view for p, e in entries.items() if e.view is not None})
+    across = _across(entries, pairs)
+    rows = {p: r for p in entries if (r := (manifest or {}).get(manifest_key(p))) is not None}
     order = sorted(entries)
     in_place = [entries[p].offset for p in order] == sorted(e.offset for e in entries.values())
-    changed = [p for p in order if entries[p].has_cross or p in cross]
+    changed = [p for p in order if entries[p].has_cross or p in cross or p in across or p in rows]
     rewrite = changed or final.dropped or not in_place
     tmp = out.with_name(f".{out.name}.tmp{os.getpid()}")
     try:
@@ -221,14 +253,18 @@ def finalize(out: Path, inputs: list[str], index: Index | None = None) -> Final:
                 e = entries[path]
                 src.seek(e.offset)
                 line = src.read(e.length)
-                if e.has_cross or path in cross:
+                if e.has_cross or path in cross or path in across or path in rows:
                     checks = cross.get(path, [])
                     rec = apply_crossyear(json.loads(line), checks)
+                    rec = apply_families(rec, ("hierarchy", "copypaste"), across.get(path, []))
+                    if path in rows:
+                        rec = with_provenance(rec, rows[path])
                     line = dumps(rec)
                     _remake_rows(index, e, rec)
                     e.status, e.code = status_of(rec)
                     final.crossyear_checks += len(checks)
                     final.crossyear_failed += sum(not c.ok for c in checks)
+                    final.count_across(across.get(path, []))
                 dst.write(line)
                 final.count(e.status, e.code)
             if rewrite:

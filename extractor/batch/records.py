@@ -18,7 +18,9 @@ from typing import Any, Callable
 
 from extractor.batch.inputs import file_sha256
 from extractor.batch.tables import record_batch
-from extractor.checks.crossyear import YearView, is_crossyear, view_of
+from extractor.checks.crossreport import ReportView, family
+from extractor.checks.crossreport import view_of as report_view
+from extractor.checks.crossyear import YearView, view_of
 from extractor.input import registry
 from extractor.input.load import load
 from extractor.record import Issue, Report
@@ -49,7 +51,8 @@ class Entry:
     status: str
     code: str | None
     view: YearView | None  # what the cross-year checks read (None: nothing to chain on)
-    has_cross: bool
+    has_cross: bool  # the record holds checks of a cross-report family (which the final pass replaces)
+    report: ReportView | None = None  # what the hierarchy and copy-paste checks read
     offset: int = 0
     length: int = 0
     cells: int | None = None  # record batch number in the cells spool
@@ -60,7 +63,8 @@ def entry_of(rec: dict[str, Any]) -> Entry:
     src = rec.get("source") or {}
     status, code = status_of(rec)
     return Entry(path=str(src.get("path")), sha256=src.get("sha256") or "", status=status, code=code,
-                 view=view_of(rec), has_cross=any(is_crossyear(c) for c in rec.get("checks") or []))
+                 view=view_of(rec), has_cross=any(family(c) for c in rec.get("checks") or []),
+                 report=report_view(rec))
 
 
 @dataclass

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from extractor.batch.dask import run_dask
+from extractor.batch.given import read_hierarchy, read_manifest
 from extractor.batch.inputs import collect_inputs, file_sha256
 from extractor.batch.local import run_local
 from extractor.batch.output import (
@@ -73,7 +74,8 @@ class Options:
     progress: bool = True
     extract: str = DEFAULT_EXTRACT
     fsync: bool = True
-
+    manifest: Path | None = None  # where each report came from (`given.read_manifest`)
+    hierarchy: Path | None = None  # which bodies' reports add up to which; None: the gazetteer
     @property
     def tables(self) -> tuple[bool, bool]:
         return (self.cells is not None, self.facts is not None)
@@ -191,6 +193,8 @@ def run_batch(inputs: Iterable[str], opts: Options) -> dict[str, Any]:
     for p in (opts.cells, opts.facts):
         if p is not None:
             long_table_kind(p)
+    manifest = read_manifest(opts.manifest) if opts.manifest else None
+    pairs = read_hierarchy(opts.hierarchy) if opts.hierarchy else None
     paths, unmatched = collect_inputs(inputs)
     output = _Output(opts.out, paths)
     with output.step("preparing its directory", opts.out.parent):
@@ -207,7 +211,7 @@ def run_batch(inputs: Iterable[str], opts: Options) -> dict[str, Any]:
         _read_all(todo, opts, workers, index, output)
         t_read = time.perf_counter()
         with output.step("rewriting it in path order", opts.out):
-            final = finalize(opts.out, paths, index)
+            final = finalize(opts.out, paths, index, pairs=pairs, manifest=manifest)
         order = sorted(index.entries)
         for kind, target in (("cells", opts.cells), ("facts", opts.facts)):
             if target is not None:
@@ -223,6 +227,8 @@ def run_batch(inputs: Iterable[str], opts: Options) -> dict[str, Any]:
         "errors": sum(final.errors.values()), "errors_by_code": dict(sorted(final.errors.items())),
         "processed": len(todo), "skipped": len(paths) - len(todo), "dropped_lines": final.dropped,
         "crossyear_checks": final.crossyear_checks, "crossyear_failed": final.crossyear_failed,
+        "hierarchy_checks": final.hierarchy_checks, "hierarchy_failed": final.hierarchy_failed,
+        "copypaste_failed": final.copypaste_failed,
         "unmatched": unmatched, "engine": opts.engine, "workers": workers,
         "seconds": round(seconds, 3), "read_seconds": round(t_read - t0, 3),
         "reports_per_second": round(len(todo) / seconds, 2) if seconds > 0 else None,
@@ -246,6 +252,9 @@ def format_summary(s: dict[str, Any]) -> str:
     ]
     if s["crossyear_checks"]:
         lines.append(f"cross-year checks {s['crossyear_checks']}, failed {s['crossyear_failed']}")
+    if s.get("hierarchy_checks") or s.get("copypaste_failed"):
+        lines.append(f"hierarchy checks {s['hierarchy_checks']}, failed {s['hierarchy_failed']}; "
+                     f"copy-paste found {s['copypaste_failed']}")
     if s["unmatched"]:
         lines.append("matched nothing: " + " ".join(s["unmatched"]))
     return "\n".join(lines)

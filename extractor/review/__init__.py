@@ -21,7 +21,8 @@ or a kernel.  One module a job:
 from extractor.review.annotate import annotation_id, check_annotations, save_annotation, to_annotation, used_by_training
 from extractor.review.decisions import (accept_cell, accept_fact, apply_correction, correct_fact, correct_meta,
                                         corrections_of, parse_value, refresh, reject_fact)
-from extractor.review.frames import (REVIEW_COLUMNS, REVIEW_KEY, facts_frame, failing_checks, flagged_cells, low_cells,
+from extractor.review.frames import (REVIEW_COLUMNS, REVIEW_KEY, facts_frame, failing_checks, flagged_cells,
+                                     indicators_frame, low_cells,
                                      low_facts, pick_record, read_batch, record_cells, resolve_source, review_frame,
                                      review_log, run_sample_batch, sort_frame, source_text)
 from extractor.review.html import (candidates_html, checks_html, highlight_html, legend_html, review_view_html,
@@ -36,7 +37,8 @@ from extractor.training.run import FULL, QUICK, TrainSize, train_models
 
 __all__ = [
     # frames
-    "REVIEW_COLUMNS", "REVIEW_KEY", "facts_frame", "failing_checks", "flagged_cells", "low_cells", "low_facts",
+    "REVIEW_COLUMNS", "REVIEW_KEY", "facts_frame", "failing_checks", "flagged_cells", "indicators_frame", "low_cells",
+    "low_facts",
     "pick_record", "read_batch", "record_cells", "resolve_source", "review_frame", "review_log", "run_sample_batch",
     "sort_frame", "source_text",
     # marks, html

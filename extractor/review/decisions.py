@@ -187,6 +187,6 @@ def refresh(rec: dict[str, Any]) -> dict[str, Any]:
                 issue.resolved = True
     report.checks, report.issues = checks, issues
     out = report.to_dict()
-    for key in ("checks", "issues", "confidence", "needs_review"):
+    for key in ("checks", "issues", "confidence", "needs_review", "indicators"):
         rec[key] = out[key]
     return rec

@@ -213,3 +213,22 @@ def source_text(record: dict[str, Any], base: str | os.PathLike | None = None) -
     if sha and doc.sha256 != sha:
         log.warning("%s changed since the batch read it: spans may be off", doc.path)
     return doc.text
+
+
+def indicators_frame(record: dict[str, Any]) -> pd.DataFrame:
+    """The record's indicators (INDICATORS.md) as a person reads them: name, meaning, value, uncertain.
+
+    From the record as it stands (`extractor.indicators`, the one
+    computation), so a person's correction shows in them at once.
+    """
+    import pandas as pd
+
+    from extractor.indicators import compute
+    from extractor.spec.indicators import definitions
+
+    ind = compute(record)
+    rows = [{"indicator": d.name, "zh": d.zh, "value": ind.values[d.name], "uncertain": d.name in ind.uncertain,
+             "formula": d.formula} for d in definitions().indicators if d.name in ind.values]
+    df = pd.DataFrame(rows, columns=["indicator", "zh", "value", "uncertain", "formula"]).set_index("indicator")
+    df["value"] = pd.Series([r["value"] for r in rows], index=df.index, dtype=object)  # counts stay whole
+    return df

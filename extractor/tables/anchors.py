@@ -29,12 +29,16 @@ class RowClassifier(Protocol):
     def fill_rows(self, text: str, start: int, end: int, table: str, rows: Sequence[Row],
                   found: list["Anchor | None"], blocked: list["Anchor"], make_anchor: Callable[..., "Anchor"]) -> None: ...
 
+    def span_probabilities(self, text: str, table: str, spans: Sequence[tuple[int, int]]) -> list[dict[str, float]]:
+        """For each span of label text, the label probabilities of the fragments in it (the most of each)."""
+        ...
+
 @dataclass(slots=True)
 class Anchor:
     key: str  # row key, or "furniture"
     start: int
     end: int
-    how: str  # "exact" | "fuzzy" | "header" | "group" | "heading"
+    how: str  # "exact" | "fuzzy" | "model" | "ordered" | "order_uncertain" | "header" | "group" | "heading"
     score: float = 100.0
     group: dict | None = None
 

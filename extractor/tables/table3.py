@@ -16,21 +16,11 @@ from extractor.tables.anchors import Anchor, RowClassifier, dedupe, find_rows, f
 from extractor.tables.cells import TablesRead, base_level, make_cell, next_stop, region_anchors, row_total_ok
 from extractor.tables.material import RowMaterial, material
 from extractor.tables.readings import CellRead, Reading, enumerate_readings, forced_reading
-from extractor.tables.solve import Solved, solve_table3
+from extractor.tables.rows3 import Rows3, settled, solve_rows
+from extractor.tables.solve import Solved
+from extractor.tables.table3_order import read_by_order
 from extractor.text.normalize import Normalized
 from extractor.text.sections import Found
-
-
-@dataclass
-class _Rows:
-    """Table 3's rows as read so far: each row's material, where it stands, its readings and status."""
-
-    materials: dict[str, RowMaterial] = field(default_factory=dict)
-    spans: dict[str, tuple[int, int]] = field(default_factory=dict)
-    readings: dict[str, list[Reading]] = field(default_factory=dict)
-    status: dict[str, str] = field(default_factory=dict)
-    forced: set[str] = field(default_factory=set)  # rows the layout leaves one reading: certain, identities or not
-    anchors: dict[str, Anchor] = field(default_factory=dict)
 
 
 def read_table3(norm: Normalized, src: str, region: tuple[int, int], headings: list[Found], out: TablesRead,
@@ -48,7 +38,7 @@ def read_table3(norm: Normalized, src: str, region: tuple[int, int], headings: l
     anchors = [a for a in found if a] + groups + heads + furniture(text, start, first_row, lab.table3_headers)
     report = {"rows_found": sum(1 for a in found if a), "fuzzy": [a.key for a in found if a and a.how in ("fuzzy", "model")]}
 
-    st = _Rows(anchors={a.key: a for a in found if a})
+    st = Rows3(anchors={a.key: a for a in found if a})
     for row, a in zip(rows, found):
         if a is not None:
             stop = next_stop(a.end, [x for x in anchors if x is not a], end)
@@ -56,10 +46,19 @@ def read_table3(norm: Normalized, src: str, region: tuple[int, int], headings: l
             st.spans[row.key] = (a.start, stop)
     if _old_template_row(text, groups, anchors, end, st):
         out.template = "2019"
-    ncols = len(lab.col3)
-    for row in rows:
-        _read_row(row.key, st, ncols)
-    solved = solve_table3(st.readings, list(lab.outcome_rows), ncols, lab.balance)
+    solved = solve_rows(st)
+    report["strategy"] = "labels"
+    if _needs_order(st, solved, optional):
+        by_order = read_by_order(text, start, end, out.template, row_classifier, st)
+        report["sequence"] = by_order.report
+        if by_order.chosen is not None and (not settled(st, solved) or _read(by_order.chosen[0]) > _read(st)):
+            st, solved = by_order.chosen
+            report["strategy"] = "sequence"
+        elif not settled(st, solved):
+            # Neither strategy's reading satisfies the identities: where they disagree, nothing proves the row.
+            for key in by_order.disagreeing(st):
+                s, e = st.spans[key]
+                st.anchors[key] = Anchor(key, s, e, "order_uncertain")
     report["status"] = solved.status
     report["rows"] = st.status
     differing = solved.differing()
@@ -75,7 +74,19 @@ def read_table3(norm: Normalized, src: str, region: tuple[int, int], headings: l
     out.parsing["table3"] = report
 
 
-def _old_template_row(text: str, groups: list[Anchor], anchors: list[Anchor], end: int, st: _Rows) -> bool:
+def _needs_order(st: Rows3, solved: Solved, optional: frozenset[str]) -> bool:
+    """Label anchoring left a required row unread or blank, or the identities unsatisfied: try the row order."""
+    missing = any(r.key not in st.materials and r.key not in optional and not r.new_template_only
+                  for r in labels().table3_rows)
+    return missing or not settled(st, solved) or any(v == "blank" for v in st.status.values())
+
+
+def _read(st: Rows3) -> int:
+    """How many rows have values."""
+    return sum(1 for m in st.materials.values() if not m.empty())
+
+
+def _old_template_row(text: str, groups: list[Anchor], anchors: list[Anchor], end: int, st: Rows3) -> bool:
     """The older template: （六）其他处理 is a row of its own, with no numbered sub-rows; True when read so."""
     lab = labels()
     seen = False
@@ -92,34 +103,6 @@ def _old_template_row(text: str, groups: list[Anchor], anchors: list[Anchor], en
             st.spans[target] = (g_anchor.start, stop)
             seen = True
     return seen
-
-
-def _read_row(key: str, st: _Rows, ncols: int) -> None:
-    """Every reading of one row's material whose total adds up (or any reading, when none does)."""
-    mat = st.materials.get(key)
-    if mat is None:
-        return
-    if mat.empty():
-        st.status[key] = "blank"
-        return
-    fast = forced_reading(mat, ncols)
-    if fast is not None:
-        st.forced.add(key)
-        st.readings[key] = [fast]
-        st.status[key] = "ok" if row_total_ok(fast.cells) else "row_total_fails"
-        return
-    rs, complete = enumerate_readings(mat, ncols, accept=row_total_ok)
-    if not complete:
-        st.status[key] = "capped"
-        if not rs:  # the cheapest readings, so the row is read with what was found (and flagged)
-            rs, _ = enumerate_readings(mat, ncols, limit=200)
-    elif rs:
-        st.status[key] = "ok"
-    else:
-        rs, complete = enumerate_readings(mat, ncols, limit=200)
-        st.status[key] = "row_total_fails" if rs else "unreadable"
-    if rs:
-        st.readings[key] = rs
 
 
 def _level(c: CellRead, k: int, key: str, solved: Solved, differing: set[tuple[str, int]], forced: bool,
@@ -139,7 +122,7 @@ def _level(c: CellRead, k: int, key: str, solved: Solved, differing: set[tuple[s
     return level
 
 
-def _fill_row(norm: Normalized, src: str, row: Row, solved: Solved, differing: set[tuple[str, int]], st: _Rows,
+def _fill_row(norm: Normalized, src: str, row: Row, solved: Solved, differing: set[tuple[str, int]], st: Rows3,
               out: TablesRead) -> None:
     lab = labels()
     t = out.tables["table3"]

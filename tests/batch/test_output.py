@@ -126,3 +126,27 @@ def test_write_atomic_on_a_full_disk_leaves_the_old_file_whole(tmp_path, monkeyp
     monkeypatch.undo()
     write_atomic(p, b'{"reports": 12}\n')
     assert p.read_bytes() == b'{"reports": 12}\n'
+
+
+def test_finalize_adds_copypaste_and_hierarchy_checks_and_the_manifest(tmp_path):
+    """The final pass runs every family across the batch; the manifest goes into source; a re-run is identical."""
+    from tests.checks.made import record
+    from tests.checks.test_hierarchy import city_and_districts
+
+    out = tmp_path / "out.jsonl"
+    recs = [record("甲市公安局", 2022, new=37, granted=30, commercial=3),
+            record("甲市公安局", 2023, new=37, granted=30, commercial=3)] + city_and_districts(30)
+    out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), encoding="utf-8")
+    inputs = [r["source"]["path"] for r in recs]
+    manifest = {str((tmp_path / "x").resolve()): {}, os.path.realpath("甲市公安局-2023.txt"): {"url": "https://e.org/a"}}
+    final = finalize(out, inputs, manifest=manifest)
+    got = {r["source"]["path"]: r for r in read_jsonl(out)}
+    copied = got["甲市公安局-2023.txt"]
+    assert [c["rule"] for c in copied["checks"] if not c["ok"]] == ["copypaste.table3"]
+    assert copied["needs_review"] and copied["source"]["url"] == "https://e.org/a"
+    parent = got["淮安市公安局-2023.txt"]
+    assert [c["rule"] for c in parent["checks"] if not c["ok"]] == ["hierarchy.sum"] and parent["needs_review"]
+    assert final.hierarchy_checks == 1 and final.hierarchy_failed == 1 and final.copypaste_failed == 2
+    before = out.read_bytes()
+    finalize(out, inputs, manifest=manifest)
+    assert out.read_bytes() == before

@@ -94,7 +94,7 @@ def test_summary_keys_and_its_terminal_form(mixed):
     _, _, summary, _ = mixed
     assert list(summary) == [
         "reports", "ok", "needs_review", "errors", "errors_by_code", "processed", "skipped", "dropped_lines",
-        "crossyear_checks", "crossyear_failed", "unmatched", "engine", "workers", "seconds", "read_seconds",
+        "crossyear_checks", "crossyear_failed", "hierarchy_checks", "hierarchy_failed", "copypaste_failed", "unmatched", "engine", "workers", "seconds", "read_seconds",
         "reports_per_second"]
     text = format_summary(summary)
     assert text.startswith(f"reports 15: ok {summary['ok']}, needs review {summary['needs_review']}, errors ")

@@ -31,3 +31,15 @@ def test_review_frame_lists_reports_needing_review_least_confident_first(case, t
     assert list(sort_frame(df, "confidence", ascending=False)["path"]) == ["other.txt", rec["source"]["path"]]
     assert len(review_frame(recs, only_review=False)) == 3
     assert pick_record(recs, "other.txt") is recs[0] and pick_record(recs, 2) is recs[2]
+
+
+def test_indicators_frame_reads_the_one_computation():
+    from extractor.indicators import compute
+    from extractor.review import indicators_frame
+    from tests.checks.made import record
+
+    rec = record("甲局", 2023, new=8, granted=6)
+    df = indicators_frame(rec)
+    assert df.loc["granted_rate", "value"] == compute(rec).values["granted_rate"] == 0.75
+    assert df.loc["applications_new", "value"] == 8 and df.loc["granted_rate", "zh"] == "予以公开率"
+    assert not df["uncertain"].any()

@@ -16,7 +16,7 @@ from typing import Any, Callable, Sequence
 from extractor.classify.modelfile import ModelError, Status, load_verified
 from extractor.classify.rows.anchoring import fill_rows
 from extractor.classify.rows.features import featurize
-from extractor.classify.rows.fragments import Fragment, label_names
+from extractor.classify.rows.fragments import Fragment, label_names, segment
 
 NAME = "tables"
 MODEL_NAME = f"{NAME}.skops"
@@ -156,6 +156,24 @@ class RowClassifier:
                   blocked: list, make_anchor: Callable[..., Any]) -> None:
         """Anchor the rows exact matching missed (`found` changed in place; see `anchoring`)."""
         fill_rows(self, text, start, end, table, rows, found, blocked, make_anchor)
+
+
+    def span_probabilities(self, text: str, table: str, spans: Sequence[tuple[int, int]]) -> list[dict[str, float]]:
+        """Per span of label text, the most probability each label gets among its fragments (sequence decoding)."""
+        if not spans:
+            return []
+        frags = segment(text, table, min(s for s, _ in spans), max(e for _, e in spans))
+        probs = self.classify(frags) if frags else []
+        out: list[dict[str, float]] = []
+        for s, e in spans:
+            best: dict[str, float] = {}
+            for f, p in zip(frags, probs):
+                if s <= f.start and f.end <= e:
+                    for k, v in p.items():
+                        if v > best.get(k, 0.0):
+                            best[k] = v
+            out.append(best)
+        return out
 
 
 def check_meta(meta: dict[str, Any]) -> None:

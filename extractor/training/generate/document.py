@@ -54,6 +54,9 @@ def compose(gold: dict, template: str, rng: random.Random, mess: Mess, agency: s
 
     numbered = rng.random() > 0.08
     overview_end = len(blocks)
+    # Restarted outline: the tables after the prose, under an outline of their own (一、二、三).
+    appendix: list[Block] | None = [] if "restarted_outline" in mess.on else None
+    table_blocks: list[Block] = blocks if appendix is None else appendix
     for i, (sid, title_, variants) in enumerate(words.sections, start=1):
         nr.section = sid
         name = title_ if rng.random() < 0.7 else rng.choice(variants)
@@ -72,13 +75,19 @@ def compose(gold: dict, template: str, rng: random.Random, mess: Mess, agency: s
             overview_end = len(blocks)
         elif sid == "proactive":
             rows, w = table2(gold, template, mess, rng)
-            blocks.append(Block("table", table=rows, width=w, name="table2"))
+            if appendix is not None:
+                appendix.append(Block("h1", lines=[f"{cn_ordinal(len(appendix) // 2 + 1)}、{title_}"], name=sid))
+            table_blocks.append(Block("table", table=rows, width=w, name="table2"))
         elif sid == "requests":
             rows, w = table3(gold, template, mess)
-            blocks.append(Block("table", table=rows, width=w, name="table3"))
+            if appendix is not None:
+                appendix.append(Block("h1", lines=[f"{cn_ordinal(len(appendix) // 2 + 1)}、{title_}"], name=sid))
+            table_blocks.append(Block("table", table=rows, width=w, name="table3"))
         elif sid == "review_litigation":
             rows, w = table4(gold, mess)
-            blocks.append(Block("table", table=rows, width=w, name="table4"))
+            if appendix is not None:
+                appendix.append(Block("h1", lines=[f"{cn_ordinal(len(appendix) // 2 + 1)}、{title_}"], name=sid))
+            table_blocks.append(Block("table", table=rows, width=w, name="table4"))
         elif sid == "problems":
             blocks += [Block("para", segs=[p]) for p in problems(rng)]
         else:
@@ -87,6 +96,7 @@ def compose(gold: dict, template: str, rng: random.Random, mess: Mess, agency: s
         # no number >= 1000 printed yet: the overview states one, so the chosen mess shows
         nr.section = words.sections[0][0]
         blocks.insert(overview_end, Block("para", segs=visits(nr)))
+    blocks += appendix or []
     date = f"{year + 1}年{rng.randint(1, 3)}月{rng.randint(1, 28)}日"
     blocks.append(Block("sign", lines=[agency, date]))
     return blocks

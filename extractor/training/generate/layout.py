@@ -12,6 +12,7 @@ import random
 import unicodedata
 from collections.abc import Callable, Sequence
 
+from extractor.training.generate.converter import CONVERTER_LAYOUTS, write_converter_table
 from extractor.training.generate.document import Block
 from extractor.training.generate.grid import flatten, is_value_row
 from extractor.training.generate.mess import Mess
@@ -128,8 +129,9 @@ def write_text(blocks: list[Block], layout: str, mess: Mess, rng: random.Random,
         return _write_glued(blocks, mess, rng, agency, year)
     xlate = _ASCII_PUNCT if layout == "pipes" and rng.random() < 0.5 else None
     doc = Doc(xlate)
-    blank = layout in ("tabs", "markdown")
-    md_heads = layout == "markdown" or (layout == "tabs" and rng.random() < 0.6)
+    converter = layout in CONVERTER_LAYOUTS
+    blank = layout in ("tabs", "markdown") or converter
+    md_heads = layout == "markdown" or converter or (layout == "tabs" and rng.random() < 0.6)
     indent = layout == "cells_per_line" and rng.random() < 0.6
     for b in blocks:
         if b.kind == "title":
@@ -148,6 +150,8 @@ def write_text(blocks: list[Block], layout: str, mess: Mess, rng: random.Random,
                 doc.add("　　")
             doc.segs(b.segs)
             doc.add("\n" + ("\n" if blank else ""))
+        elif b.kind == "table" and converter:
+            write_converter_table(doc.add, b.table or [], b.name, layout, "displaced_labels" in mess.on, rng)
         elif b.kind == "table":
             _write_lines_table(doc, b, layout, mess, rng)
         elif b.kind == "sign":
@@ -197,6 +201,11 @@ def _write_glued(blocks: list[Block], mess: Mess, rng: random.Random, agency: st
             doc.add(" " + b.lines[0] + " " + b.lines[1])
     doc.add(" 【打印本页】 【关闭窗口】\n")
     return doc
+
+
+def to_cr_only(text: str) -> str:
+    """Old Mac line ends, as some crawlers save reports: CR alone, no LF anywhere (spans unchanged)."""
+    return text.replace("\r\n", "\r").replace("\n", "\r")
 
 
 def to_crlf(text: str, facts: list[dict]) -> str:

@@ -13,8 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from extractor.training.generate.document import compose
-from extractor.training.generate.layout import LAYOUTS, to_crlf, write_text
-from extractor.training.generate.mess import MESS_KINDS, Mess
+from extractor.training.generate.converter import CONVERTER_LAYOUTS
+from extractor.training.generate.layout import LAYOUTS, to_cr_only, to_crlf, write_text
+from extractor.training.generate.mess import CONVERTER_MESS, MESS_KINDS, Mess
 from extractor.training.generate.narrative import random_agency
 from extractor.training.generate.tables import copy_gold, template_of
 from extractor.training.generate.vocab import vocab
@@ -50,15 +51,15 @@ def render(gold: dict, *, layout: str, mess: Iterable[str] = (), rng: random.Ran
     Agency and year default to the gold's, else are made up.  Mess changes
     presentation only: `Generated.gold` equals the input tables.
     """
-    if layout not in LAYOUTS:
-        raise ValueError(f"layout must be one of {LAYOUTS}")
+    if layout not in LAYOUTS + CONVERTER_LAYOUTS:
+        raise ValueError(f"layout must be one of {LAYOUTS + CONVERTER_LAYOUTS}")
     if rng is None:
         rng = random.Random(seed)
     words = vocab()
     chosen = set(mess)
-    if chosen - set(MESS_KINDS):
-        raise ValueError(f"unknown mess kinds: {sorted(chosen - set(MESS_KINDS))}")
-    kinds = tuple(k for k in MESS_KINDS if k in chosen)
+    if chosen - set(MESS_KINDS + CONVERTER_MESS):
+        raise ValueError(f"unknown mess kinds: {sorted(chosen - set(MESS_KINDS + CONVERTER_MESS))}")
+    kinds = tuple(k for k in MESS_KINDS + CONVERTER_MESS if k in chosen)
     template = template_of(gold)
     agency = agency or gold.get("agency") or random_agency(rng)
     if year is None:
@@ -67,7 +68,9 @@ def render(gold: dict, *, layout: str, mess: Iterable[str] = (), rng: random.Ran
     blocks = compose(gold, template, rng, m, agency, year, facts)
     doc = write_text(blocks, layout, m, rng, agency, year)
     text = doc.text()
-    if "crlf" in kinds:
+    if "cr_only" in kinds:
+        text = to_cr_only(text)
+    elif "crlf" in kinds:
         text = to_crlf(text, doc.facts)
     return Generated(text=text, gold=copy_gold(gold, agency, year), layout=layout, mess=kinds,
                      facts=doc.facts, seed=seed, template=template)
@@ -88,4 +91,23 @@ def variants(gold: dict, n: int, seed: int) -> list[Generated]:
         extra = rng.sample(MESS_KINDS, k=rng.choice((0, 0, 1, 2, 3)))
         kinds = tuple(dict.fromkeys([primary, *extra]))
         out.append(render(gold, layout=LAYOUTS[i % len(LAYOUTS)], mess=kinds, rng=rng, seed=s))
+    return out
+
+
+def converter_variants(gold: dict, n: int, seed: int) -> list[Generated]:
+    """`n` renderings of the same gold as converters leave reports: shattered or OCR markdown.
+
+    Variant i uses converter layout i mod 2 and the converter mess kinds on
+    a cycle (each one alone, then together), plus up to two classic kinds.
+    """
+    out = []
+    cycle = [(k,) for k in CONVERTER_MESS] + [CONVERTER_MESS, ()]
+    for i in range(n):
+        s = seed * 100019 + i
+        rng = random.Random(s)
+        extra = rng.sample(("odd_spaces", "page_furniture", "split_words", "placeholders", "fullwidth"),
+                           k=rng.choice((0, 1, 2)))
+        kinds = tuple(dict.fromkeys([*cycle[i % len(cycle)], *extra]))
+        layout = CONVERTER_LAYOUTS[i % len(CONVERTER_LAYOUTS)]
+        out.append(render(gold, layout=layout, mess=kinds, rng=rng, seed=s))
     return out

@@ -1,0 +1,59 @@
+"""A compact signature of a report's prose, so a batch can find two reports whose narrative is nearly the same.
+
+Copy-pasted reports (the same text year after year, or one body's report
+under another's name) are a complaint of the people who assess these
+reports; comparing texts pairwise would need every text at the end of a
+batch.  Instead each record carries a MinHash of its prose (the text
+outside the tables, as character shingles), and the copy-paste check
+(`checks.copypaste`) estimates how much two prose texts share from two
+signatures alone (the share of equal positions estimates the Jaccard
+similarity of their shingle sets).  Deterministic across processes and
+machines: shingles are hashed with crc32, not Python's salted hash.
+"""
+from __future__ import annotations
+
+import zlib
+from typing import Sequence
+
+import numpy as np
+
+SHINGLE = 5  # characters per shingle: long enough that shared template words alone do not make two texts alike
+PERMUTATIONS = 64
+_rng = np.random.default_rng(20240615)  # fixed: a signature must mean the same in every run
+_A = _rng.integers(1, 1 << 63, PERMUTATIONS, dtype=np.uint64) | np.uint64(1)  # odd multipliers
+_B = _rng.integers(0, 1 << 63, PERMUTATIONS, dtype=np.uint64)
+
+
+def prose_of(text: str, exclude: Sequence[tuple[int, int]]) -> str:
+    """The text without the table regions, whitespace dropped (layout is not content)."""
+    keep, pos = [], 0
+    for s, e in sorted(exclude):
+        keep.append(text[pos:max(pos, s)])
+        pos = max(pos, e)
+    keep.append(text[pos:])
+    return "".join("".join(keep).split())
+
+
+def minhash(prose: str) -> list[int]:
+    """The MinHash signature of the prose's shingles ([] for prose shorter than one shingle)."""
+    if len(prose) < SHINGLE:
+        return []
+    hashes = {zlib.crc32(prose[i:i + SHINGLE].encode("utf-8")) for i in range(len(prose) - SHINGLE + 1)}
+    x = np.fromiter(hashes, dtype=np.uint64, count=len(hashes))
+    # multiply-shift hashing: (a*x + b) mod 2**64, its high 32 bits; one row per permutation
+    with np.errstate(over="ignore"):
+        mixed = (np.outer(_A, x) + _B[:, None]) >> np.uint64(32)
+    return [int(v) for v in mixed.min(axis=1)]
+
+
+def similarity(a: Sequence[int], b: Sequence[int]) -> float:
+    """Estimated Jaccard similarity of two prose texts from their signatures (0 when either is empty)."""
+    if not a or not b or len(a) != len(b):
+        return 0.0
+    return sum(x == y for x, y in zip(a, b)) / len(a)
+
+
+def signature(text: str, exclude: Sequence[tuple[int, int]]) -> dict[str, object]:
+    """What a record keeps of its prose: its length and MinHash."""
+    prose = prose_of(text, exclude)
+    return {"chars": len(prose), "minhash": minhash(prose)}

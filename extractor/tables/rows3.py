@@ -1,0 +1,72 @@
+"""Table 3's rows as read so far, and the reading and joint solving both strategies share.
+
+Label anchoring (`table3`) and sequence decoding (`table3_order`) differ
+only in where each row's value material comes from; from there on a row is
+read every way it can be (`readings`) and the table solved jointly
+(`solve`), by the same code.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from extractor.spec.labels import labels
+from extractor.tables.anchors import Anchor
+from extractor.tables.cells import row_total_ok
+from extractor.tables.material import RowMaterial
+from extractor.tables.readings import Reading, enumerate_readings, forced_reading
+from extractor.tables.solve import Solved, solve_table3
+
+
+@dataclass
+class Rows3:
+    """Table 3's rows as read so far: each row's material, where it stands, its readings and status."""
+
+    materials: dict[str, RowMaterial] = field(default_factory=dict)
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)
+    readings: dict[str, list[Reading]] = field(default_factory=dict)
+    status: dict[str, str] = field(default_factory=dict)
+    forced: set[str] = field(default_factory=set)  # rows the layout leaves one reading: certain, identities or not
+    anchors: dict[str, Anchor] = field(default_factory=dict)
+
+
+def solve_rows(st: "Rows3") -> Solved:
+    """Every row's readings, then the joint choice the identities leave (shared by both strategies)."""
+    lab = labels()
+    ncols = len(lab.col3)
+    for row in lab.table3_rows:
+        read_row(row.key, st, ncols)
+    return solve_table3(st.readings, list(lab.outcome_rows), ncols, lab.balance)
+
+
+def settled(st: "Rows3", solved: Solved) -> bool:
+    """The identities hold for one reading of every row read, and no row is in doubt."""
+    return (solved.status in ("unique", "preferred") and solved.complete
+            and not any(v in ("capped", "unreadable", "row_total_fails") for v in st.status.values()))
+
+
+def read_row(key: str, st: Rows3, ncols: int) -> None:
+    """Every reading of one row's material whose total adds up (or any reading, when none does)."""
+    mat = st.materials.get(key)
+    if mat is None:
+        return
+    if mat.empty():
+        st.status[key] = "blank"
+        return
+    fast = forced_reading(mat, ncols)
+    if fast is not None:
+        st.forced.add(key)
+        st.readings[key] = [fast]
+        st.status[key] = "ok" if row_total_ok(fast.cells) else "row_total_fails"
+        return
+    rs, complete = enumerate_readings(mat, ncols, accept=row_total_ok)
+    if not complete:
+        st.status[key] = "capped"
+        if not rs:  # the cheapest readings, so the row is read with what was found (and flagged)
+            rs, _ = enumerate_readings(mat, ncols, limit=200)
+    elif rs:
+        st.status[key] = "ok"
+    else:
+        rs, complete = enumerate_readings(mat, ncols, limit=200)
+        st.status[key] = "row_total_fails" if rs else "unreadable"
+    if rs:
+        st.readings[key] = rs

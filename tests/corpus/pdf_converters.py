@@ -1,0 +1,99 @@
+"""Converter-made mess with real tools: a report rendered to PDF, flattened back by PDF text extractors.
+
+`wrapped_pdf` draws a report's tab rows as a ruled table whose label cells
+wrap over several lines and whose values sit at the middle of the row, as
+Word prints the official tables; a text extractor that reads by lines then
+prints label pieces above and below their values — the displaced labels of
+real converter output — without any help from our own generator.
+`FLATTENERS` are the extractors that install from the package registries
+(pdfplumber's plain and layout text, pypdfium2's text page).
+"""
+from __future__ import annotations
+
+import io
+from typing import Callable
+
+from tests.helpers import blocks
+
+# Characters per line of a label cell before it wraps.
+WRAP = 9
+
+
+def wrapped_pdf(text: str, wrap: int = WRAP) -> bytes:
+    """A landscape PDF of `text`: paragraphs as lines, tab rows as ruled rows with wrapped labels."""
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buf = io.BytesIO()
+    W, H = landscape(A4)
+    c = canvas.Canvas(buf, pagesize=(W, H), invariant=1)
+    fs, lead, margin = 6.0, 8.0, 30.0
+    y = H - margin
+
+    def room(need: float) -> None:
+        nonlocal y
+        if y - need < margin:
+            c.showPage()
+            y = H - margin
+
+    for kind, val in blocks(text):
+        if kind == "p":
+            line = str(val)
+            per = int((W - 2 * margin) / fs)
+            for k in range(0, len(line), per):
+                room(lead)
+                c.setFont("STSong-Light", fs)
+                c.drawString(margin, y - fs, line[k:k + per])
+                y -= lead
+            continue
+        rows = val
+        ncol = max(len(r) for r in rows)
+        widths = [min(wrap, max((len(r[j]) if j < len(r) else 0) for r in rows)) * fs + 6 for j in range(ncol)]
+        widths = [max(w, 14) for w in widths]
+        for row in rows:
+            pieces = [[cell[k:k + wrap] for k in range(0, len(cell), wrap)] or [""] for cell in row]
+            n = max(len(p) for p in pieces)
+            height = n * lead + 2
+            room(height)
+            x = margin
+            for j in range(ncol):
+                c.rect(x, y - height, widths[j], height)
+                lines = pieces[j] if j < len(row) else [""]
+                top = y - (height - len(lines) * lead) / 2  # vertically centred, as Word prints a cell
+                for k, piece in enumerate(lines):
+                    if piece:
+                        c.setFont("STSong-Light", fs)
+                        c.drawString(x + 3, top - (k + 1) * lead + 2, piece)
+                x += widths[j]
+            y -= height
+        y -= lead
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def _pdfplumber(data: bytes, layout: bool) -> str:
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        return "\n".join((p.extract_text(layout=layout) or "") for p in pdf.pages)
+
+
+def _pypdfium2(data: bytes) -> str:
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(data)
+    try:
+        return "\n".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+    finally:
+        doc.close()
+
+
+FLATTENERS: dict[str, Callable[[bytes], str]] = {
+    "pdfplumber": lambda d: _pdfplumber(d, False),
+    "pdfplumber_layout": lambda d: _pdfplumber(d, True),
+    "pypdfium2": _pypdfium2,
+}
