@@ -38,16 +38,14 @@ def text_path(ann: dict) -> Path:
 
 
 def read_text(ann: dict) -> str:
+    """The annotated text as spans index into it: the one way, through the loader (a PDF: its reader's text)."""
+    from extractor.training.annotations import read_document
+
     p = text_path(ann)
     if not p.exists():
         pytest.skip(f"{p} not present (../shared absent)")
-    data = p.read_bytes()
-    assert hashlib.sha256(data).hexdigest() == ann["text"]["sha256"], f"{p} changed since it was annotated"
-    if p.suffix.lower() in (".txt", ".md"):
-        return data.decode("utf-8")
-    from extractor.input.load import load_bytes
-
-    return load_bytes(data, str(p)).text  # a PDF: the text its reader makes, which spans index into
+    assert hashlib.sha256(p.read_bytes()).hexdigest() == ann["text"]["sha256"], f"{p} changed since it was annotated"
+    return read_document(p)
 
 
 def conformance_problems(record: dict, text: str) -> list[str]:
