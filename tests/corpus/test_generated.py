@@ -24,7 +24,7 @@ from extractor.training.generate import (
     variants,
 )
 from extractor.training.gold import compare
-from tests.helpers import HAVE_SHARED, conformance_problems, report_annotations
+from tests.helpers import HAVE_SHARED, MIXED_TEMPLATE, conformance_problems, report_annotations
 
 VARIANTS_PER_REPORT = 20
 ANNS = report_annotations()
@@ -43,9 +43,6 @@ def _check(g: Generated) -> dict:
 
 # Known failures of the generator on real golds (extractor/training/generate; found when issue 13 annotated
 # three real PDFs).  Strict: they must keep failing until fixed.
-MIXED_TEMPLATE = ("hz2023 and hz2024 print table 2 of the 2021 template and table 3 of the 2019 one; the generator "
-                  "renders the whole 2019 form, which has no table-2 repealed or fee-amount column, but its gold "
-                  "keeps those values: the reader rightly reads them as absent")
 SILENT_KNOWN = {"hz2024": MIXED_TEMPLATE + " (one cells_per_line variant: nothing else to review, so 'silent')"}
 BOUND_KNOWN = {
     "hz2023": MIXED_TEMPLATE + " (3 cells in every variant, flagged)",
