@@ -8,11 +8,12 @@ outside the tables, as character shingles), and the copy-paste check
 (`checks.copypaste`) estimates how much two prose texts share from two
 signatures alone (the share of equal positions estimates the Jaccard
 similarity of their shingle sets).  Deterministic across processes and
-machines: shingles are hashed with crc32, not Python's salted hash.
+machines: shingles are hashed by a fixed polynomial over their code points
+(computed for all shingles at once with numpy, not one Python call each),
+not by Python's salted hash.
 """
 from __future__ import annotations
 
-import zlib
 from typing import Sequence
 
 import numpy as np
@@ -22,6 +23,7 @@ PERMUTATIONS = 64
 _rng = np.random.default_rng(20240615)  # fixed: a signature must mean the same in every run
 _A = _rng.integers(1, 1 << 63, PERMUTATIONS, dtype=np.uint64) | np.uint64(1)  # odd multipliers
 _B = _rng.integers(0, 1 << 63, PERMUTATIONS, dtype=np.uint64)
+_BASE = np.uint64(0x100000001B3)  # the polynomial's base (FNV's prime): odd, so no shingle bits are lost
 
 
 def prose_of(text: str, exclude: Sequence[tuple[int, int]]) -> str:
@@ -34,16 +36,29 @@ def prose_of(text: str, exclude: Sequence[tuple[int, int]]) -> str:
     return "".join("".join(keep).split())
 
 
+def shingle_hashes(prose: str) -> np.ndarray:
+    """A 64-bit hash of every `SHINGLE`-character window of the prose, distinct values only."""
+    codes = np.frombuffer(prose.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    n = len(codes) - SHINGLE + 1
+    h = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(SHINGLE):  # (((c0*B + c1)*B + c2)*B ...) mod 2**64, every window at once
+            h = h * _BASE + codes[k:k + n]
+        h ^= h >> np.uint64(29)  # fold the high bits down: the next step keeps only high bits
+    return np.unique(h)
+
+
 def minhash(prose: str) -> list[int]:
     """The MinHash signature of the prose's shingles ([] for prose shorter than one shingle)."""
     if len(prose) < SHINGLE:
         return []
-    hashes = {zlib.crc32(prose[i:i + SHINGLE].encode("utf-8")) for i in range(len(prose) - SHINGLE + 1)}
-    x = np.fromiter(hashes, dtype=np.uint64, count=len(hashes))
-    # multiply-shift hashing: (a*x + b) mod 2**64, its high 32 bits; one row per permutation
+    x = shingle_hashes(prose)
+    # multiply-shift hashing: (a*x + b) mod 2**64, its high 32 bits; one row per permutation (the high
+    # bits of the least value are the least high bits, so the shift comes after the min)
     with np.errstate(over="ignore"):
-        mixed = (np.outer(_A, x) + _B[:, None]) >> np.uint64(32)
-    return [int(v) for v in mixed.min(axis=1)]
+        mixed = np.outer(_A, x)
+        mixed += _B[:, None]
+    return (mixed.min(axis=1) >> np.uint64(32)).tolist()
 
 
 def similarity(a: Sequence[int], b: Sequence[int]) -> float:
