@@ -23,9 +23,18 @@ import numpy as np
 
 from extractor.input.layout import Box, Edge
 
-# Detection runs on the picture scaled so its longer side is at most this
-# (an A4 page at about 150 dpi): small print stays readable, larger costs time.
+# Pictures are read scaled so their longer side is at most this (an A4 page
+# at about 150 dpi): small print stays readable, larger costs time.
 MAX_SIDE = 1800
+# Detection (finding the lines of text) runs on the picture scaled down so
+# its longer side is at most this; recognition still reads each line from the
+# full picture.  Lines of 8 pt print are still found (`benchmarks/bench_pdf.py`).
+DET_SIDE = 1280
+# Recognition reads each line alone at its own width, only padded up to
+# this (one character): batches pad every line to the widest in the batch and
+# PaddleOCR's default to 320 px, six times the work for a table's short cells.
+REC_BATCH = 1
+REC_MIN_WIDTH = 48
 # Below this recognition score a box is dropped as noise (speckle, stamps).
 MIN_SCORE = 0.5
 # A rule is a dark run at least this share of the picture's width (or height).
@@ -36,6 +45,7 @@ MIN_SKEW = 0.05
 ZERO_LOOKALIKES = frozenset({"o", "O", "〇", "○"})
 
 _lock = threading.Lock()
+_reading = threading.Lock()
 _engine = None
 
 
@@ -70,9 +80,16 @@ def engine():
             _engine = RapidOCR(params={
                 "Global.log_level": "error",
                 "Global.use_cls": False,  # pages are upright; deskew handles the slant
+                # Pictures come already bounded (`MAX_SIDE`); a line's crop must not be stretched to
+                # the engine's 32-px grid, which turns `1426` into `226`.
+                "Global.use_preprocess_img": False,
                 "Det.model_path": str(models / "PP-OCRv6_det_small.onnx"),
                 "Rec.model_path": str(models / "PP-OCRv6_rec_small.onnx"),
                 "Cls.model_path": str(models / "ch_ppocr_mobile_v2.0_cls_mobile.onnx"),
+                "Det.limit_type": "max",
+                "Det.limit_side_len": DET_SIDE,
+                "Rec.rec_batch_num": REC_BATCH,
+                "Rec.rec_img_shape": [3, 48, REC_MIN_WIDTH],
                 "EngineConfig.onnxruntime.intra_op_num_threads": 1,
                 "EngineConfig.onnxruntime.inter_op_num_threads": 1,
             })
@@ -97,11 +114,12 @@ def _rule_masks(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return horiz, vert
 
 
-def skew_angle(gray: np.ndarray) -> float:
-    """The slant of the picture's horizontal rules, in degrees (0 without rules)."""
+def skew_angle(gray: np.ndarray, horiz: np.ndarray | None = None) -> float:
+    """The slant of the picture's horizontal rules (`horiz`: their mask, when made already), in degrees (0 without rules)."""
     import cv2
 
-    horiz, _ = _rule_masks(gray)
+    if horiz is None:
+        horiz, _ = _rule_masks(gray)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(horiz)
     if n <= 1:
         return 0.0
@@ -131,15 +149,22 @@ def _rotate(img: np.ndarray, degrees: float) -> np.ndarray:
     return cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255) if img.ndim == 3 else 255)
 
 
-def rulings(gray: np.ndarray) -> list[Edge]:
-    """The picture's ruling lines as edges, from long dark runs across and down it."""
+Parts = tuple[np.ndarray, np.ndarray]  # connected components of a rule mask: (labels, stats)
+
+
+def rule_parts(gray: np.ndarray, masks: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[Parts, Parts]:
+    """The connected runs of the picture's horizontal and vertical rule masks (`masks`: when made already)."""
     import cv2
 
+    horiz, vert = masks if masks is not None else _rule_masks(gray)
+    return tuple(cv2.connectedComponentsWithStats(m)[1:3] for m in (horiz, vert))  # type: ignore[return-value]
+
+
+def rulings(parts: tuple[Parts, Parts]) -> list[Edge]:
+    """The picture's ruling lines as edges, from long dark runs across and down it."""
     out: list[Edge] = []
-    horiz, vert = _rule_masks(gray)
-    for mask, horizontal in ((horiz, True), (vert, False)):
-        n, _, stats, _ = cv2.connectedComponentsWithStats(mask)
-        for k in range(1, n):
+    for (_, stats), horizontal in zip(parts, (True, False)):
+        for k in range(1, len(stats)):
             x, y, w, h = (int(v) for v in stats[k, :4])
             if horizontal:
                 out.append(Edge(True, y + h / 2, float(x), float(x + w)))
@@ -165,20 +190,72 @@ def _despeckled(img: np.ndarray) -> np.ndarray:
     return cv2.medianBlur(img, 3)
 
 
+def _without_rules(img: np.ndarray, parts: tuple[Parts, Parts], longer_than: float) -> np.ndarray:
+    """The picture with its ruling lines painted out: a cell's rule read with its digit turns `0` into `10`.
+
+    Only runs longer than `longer_than` (twice a line of text) are rules:
+    a shorter one is a character's stroke, which a small picture's masks
+    also hold.
+    """
+    import cv2
+
+    rules = np.zeros(img.shape[:2], dtype=bool)
+    for (labels, stats), side in zip(parts, (cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT)):
+        long = [k for k in range(1, len(stats)) if stats[k, side] > longer_than]
+        if long:
+            rules |= np.isin(labels, long)
+    clean = img.copy()
+    clean[cv2.dilate(rules.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0] = 255
+    return clean
+
+
+def _read_lines(seen: np.ndarray, parts: tuple[Parts, Parts]) -> list[tuple[np.ndarray, str, float]]:
+    """(quad, text, score) of each line of text: found on the picture as printed, read without its rules.
+
+    Detection keeps the rules, which part one cell's text from the next;
+    recognition reads each line from the picture without them.  The
+    engine's call sets which steps run as it goes, so every call names all
+    three, and one picture is read at a time.
+    """
+    from rapidocr.utils.process_img import get_rotate_crop_image
+
+    eng = engine()
+    out = []
+    with _reading:
+        found = eng(seen, use_det=True, use_cls=False, use_rec=False)
+        boxes = getattr(found, "boxes", None)  # no attribute at all when nothing was found
+        quads = [np.asarray(q, dtype=np.float32) for q in boxes] if boxes is not None else []
+        if not quads:
+            return out
+        line = float(np.median([q[:, 1].max() - q[:, 1].min() for q in quads]))
+        clean = _without_rules(seen, parts, 2 * line)
+        for q in quads:
+            crop = get_rotate_crop_image(clean, q.copy())
+            if min(crop.shape[:2]) < 2:
+                continue
+            read = eng(crop, use_det=False, use_cls=False, use_rec=True)
+            if read.txts:
+                out.append((q, read.txts[0], float(read.scores[0])))
+    return out
+
+
 def read_image(img: np.ndarray) -> OcrPage:
     """OCR of one picture (RGB or grey array): boxes and rules in the picture's pixels, deskewed."""
     img, k = _scaled(img if img.ndim == 3 else np.stack([img] * 3, axis=-1))
     gray = _gray(img)
-    skew = skew_angle(gray)
+    masks = _rule_masks(gray)
+    skew = skew_angle(gray, masks[0])
     if abs(skew) >= MIN_SKEW:
         img = _rotate(img, skew)
         gray = _gray(img)
-    result = engine()(_despeckled(img))
+        masks = _rule_masks(gray)
+    seen = _despeckled(img)
     boxes: list[Box] = []
     repairs: list[str] = []
     chars = 0
     score_sum = 0.0
-    for quad, text, score in zip(result.boxes if result.boxes is not None else [], result.txts or (), result.scores or ()):
+    parts = rule_parts(gray, masks)
+    for quad, text, score in _read_lines(seen, parts):
         text = text.strip()
         if not text or score < MIN_SCORE:
             continue
@@ -189,6 +266,6 @@ def read_image(img: np.ndarray) -> OcrPage:
         boxes.append(Box(text, q[:, 0].min() / k, q[:, 1].min() / k, q[:, 0].max() / k, q[:, 1].max() / k))
         chars += len(text)
         score_sum += float(score) * len(text)
-    edges = [Edge(e.horizontal, e.at / k, e.lo / k, e.hi / k) for e in rulings(gray)]
+    edges = [Edge(e.horizontal, e.at / k, e.lo / k, e.hi / k) for e in rulings(parts)]
     h, w = img.shape[:2]
     return OcrPage(boxes, edges, round(w / k), round(h / k), score_sum / chars if chars else 0.0, skew, repairs)

@@ -52,11 +52,11 @@ def _chars(textpage, height: float) -> tuple[list[layout.Box], int]:
     loose_box = pdfium_c.FPDFText_GetLooseCharBox
     map_error = pdfium_c.FPDFText_HasUnicodeMapError
     for i, ch in enumerate(text):
-        if ch < " " or ch == " " and pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
-            continue  # line ends, and spaces pdfium made up: the layout finds those from the gaps
-        if map_error(raw, i) == 1:
+        if map_error(raw, i) == 1:  # first: a glyph code without Unicode often comes out as a control character
             unmapped += 1
             continue
+        if ch < " " or ch == " " and pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
+            continue  # line ends, and spaces pdfium made up: the layout finds those from the gaps
         loose_box(raw, i, rect)
         x0, x1, top, bottom = rect.left, rect.right, height - rect.top, height - rect.bottom
         size = max(1.0, bottom - top)

@@ -60,3 +60,34 @@ def test_fuzz_a_page_of_thousands_of_ruled_cells_is_read_as_text_not_searched_fo
     assert "0 1 2 3 4 5 6 7 8 9" in doc.text  # the page is read, as text lines
     monkeypatch.setattr(layout, "MAX_EDGES", 10 ** 9)
     assert load_bytes(data, "many-cells.pdf").error is None and calls
+
+
+def _without_tounicode(data: bytes) -> bytes:
+    """The PDF with its fonts' /ToUnicode maps unnamed (same length, so the offsets hold): `(cid:NN)` text."""
+    assert b"/ToUnicode" in data
+    return data.replace(b"/ToUnicode", b"/ToUnicodX")
+
+
+def test_a_font_without_a_unicode_map_is_said_and_its_page_read_by_ocr():
+    """Issue 13: glyph codes with no Unicode mapping (what pdfminer prints as `(cid:NN)`) are not text:
+    the page gets `pdf.unmapped_glyphs` and is read by OCR from its rendering, which the embedded font draws."""
+    text = "一、总体情况\n本机关全年主动公开政府信息2098条。\n规章\t0\t0\t5\n规范性文件\t3\t1\t8"
+    good = to_pdf(text, embedded=True, fs=12)
+    assert load_bytes(good, "good.pdf").pages[0].how == "text"
+    doc = load_bytes(_without_tounicode(good), "cid.pdf")
+    assert doc.error is None and doc.format == "pdf-ocr"
+    assert [w.code for w in doc.warnings] == ["pdf.unmapped_glyphs"]
+    assert doc.pages[0].how == "ocr" and doc.pages[0].confidence > 0.9
+    assert "主动公开政府信息2098条" in doc.text
+    assert norm_rows(table_lines(doc.text)) == norm_rows(table_lines(text))
+
+
+def test_a_page_with_a_few_unmapped_glyphs_keeps_its_text_layer(monkeypatch):
+    """Under `UNMAPPED_SHARE` of a page's glyphs unmapped, the text layer stands (OCR would cost more than it mends)."""
+    from extractor.input import pdf
+
+    data = _without_tounicode(to_pdf("一、总体情况\n本机关全年主动公开政府信息2098条。", embedded=True, fs=12))
+    monkeypatch.setattr(pdf, "UNMAPPED_SHARE", 0.99)
+    doc = load_bytes(data, "cid.pdf")
+    assert doc.error is None and doc.format == "pdf" and doc.warnings == []
+    assert "2098" in doc.text and "总体情况" not in doc.text
