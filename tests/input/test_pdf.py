@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import io
+import re
 
 from extractor.input.load import load_bytes
-from tests.helpers import norm_rows, seed_text, table_lines, to_pdf
+from tests.helpers import norm_rows, page_images, seed_text, table_lines, to_pdf
 
 
 def test_pdf_text_layer_and_tables():
@@ -91,3 +92,51 @@ def test_a_page_with_a_few_unmapped_glyphs_keeps_its_text_layer(monkeypatch):
     doc = load_bytes(data, "cid.pdf")
     assert doc.error is None and doc.format == "pdf" and doc.warnings == []
     assert "2098" in doc.text and "总体情况" not in doc.text
+
+
+PASTED = ("信息内容\t本年新制作数量\t本年新公开数量\t对外公开总数量\n规章\t0\t0\t5\n规范性文件\t3\t1\t8\n"
+          "信息内容\t上一年项目数量\t本年增/减\t处理决定数量\n行政许可\t59\t5\t1426\n行政处罚\t31\t0\t2776\n"
+          "行政强制\t0\t-2\t84\n行政事业性收费\t0\t0\t0")
+
+
+def _text_page_with_a_pasted_table() -> bytes:
+    """A text PDF (prose in its text layer) whose table is a picture: a table pasted into Word as an image."""
+    from PIL import ImageOps
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    picture = page_images(to_pdf(PASTED, embedded=True, fs=12), skew=0.0, blur=0.0, speckle=0.0)[0]
+    picture = picture.crop(ImageOps.invert(picture).getbbox())
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buf = io.BytesIO()
+    W, H = A4
+    c = canvas.Canvas(buf, pagesize=A4, invariant=1)
+    c.setFont("STSong-Light", 12)
+    c.drawString(60, H - 80, "二、主动公开政府信息情况")
+    c.drawString(60, H - 100, "本机关全年主动公开政府信息2098条，详见下表。")
+    w = W - 120
+    h = w * picture.size[1] / picture.size[0]
+    c.drawImage(ImageReader(picture), 60, H - 120 - h, width=w, height=h)
+    c.drawString(60, H - 140 - h, "三、收到和处理政府信息公开申请情况")
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def _value_rows(text: str) -> list[list[str]]:
+    return [r for r in norm_rows(table_lines(text)) if len(r) > 1 and all(re.fullmatch(r"-?\d+", x) for x in r[1:])]
+
+
+def test_a_table_pasted_as_a_picture_into_a_text_page_is_read_by_ocr_in_its_place():
+    """Issue 13: the page's text layer is kept and only the picture is OCR'd, its rows and cells in place."""
+    doc = load_bytes(_text_page_with_a_pasted_table(), "pasted.pdf")
+    assert doc.error is None and doc.format == "pdf-ocr"
+    assert doc.pages[0].how == "ocr" and doc.pages[0].confidence > 0.9 and doc.pages[0].span == (0, len(doc.text))
+    lines = [x for x in doc.text.splitlines() if x.strip()]
+    assert lines[:2] == ["二、主动公开政府信息情况", "本机关全年主动公开政府信息2098条，详见下表。"]  # the text layer, as printed
+    assert lines[-1] == "三、收到和处理政府信息公开申请情况"
+    got, want = _value_rows(doc.text), _value_rows(PASTED)
+    assert len(want) == 6 and got == want  # every row's label and values, in their cells
