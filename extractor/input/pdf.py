@@ -45,6 +45,7 @@ def _chars(textpage, height: float) -> tuple[list[layout.Box], int]:
     text = textpage.get_text_range(0, n) if n else ""
     if len(text) != n:  # characters outside the BMP: one code point each, read one by one
         text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i)) for i in range(n))
+    text = _whole_characters(text)
     rect = pdfium_c.FS_RECTF()
     boxes: list[layout.Box] = []
     seen: set[tuple[str, int, int]] = set()
@@ -66,6 +67,19 @@ def _chars(textpage, height: float) -> tuple[list[layout.Box], int]:
         seen.add(key)
         boxes.append(layout.Box(ch, x0, top, x1, bottom))
     return boxes, unmapped
+
+
+def _whole_characters(text: str) -> str:
+    """One character per pdfium index: a surrogate pair joined at its first index (the second left as a control
+    character, skipped), a lone half (a glyph mapped to no character) made a control character too: the text must
+    encode (fuzz case #193 of seed 10, a mutant PDF)."""
+    out = list(text)
+    for i, ch in enumerate(out):
+        if "\ud800" <= ch <= "\udbff" and i + 1 < len(out) and "\udc00" <= out[i + 1] <= "\udfff":
+            out[i], out[i + 1] = (ch + out[i + 1]).encode("utf-16-le", "surrogatepass").decode("utf-16-le"), "\0"
+        elif "\ud800" <= ch <= "\udfff":
+            out[i] = "\0"
+    return "".join(out)
 
 
 def _path_edges(obj, height: float, out: list[layout.Edge]) -> None:

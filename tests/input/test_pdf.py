@@ -140,3 +140,13 @@ def test_a_table_pasted_as_a_picture_into_a_text_page_is_read_by_ocr_in_its_plac
     assert lines[-1] == "三、收到和处理政府信息公开申请情况"
     got, want = _value_rows(doc.text), _value_rows(PASTED)
     assert len(want) == 6 and got == want  # every row's label and values, in their cells
+
+
+def test_fuzz_seed_10_case_193_a_lone_surrogate_never_reaches_the_text():
+    """benchmarks/fuzz seed 10, #193 (a mutant PDF): a glyph mapped to half a surrogate pair made a text that
+    cannot be encoded, and the prose signature raised.  A pair split over two indices is one character."""
+    from extractor.input.pdf import _whole_characters
+
+    assert _whole_characters("a\ud842\udfb7b") == "a\U00020bb7\0b"  # one character per pdfium index kept
+    assert _whole_characters("x\uda26y\udc00") == "x\0y\0"
+    _whole_characters("x\uda26y").encode("utf-8")
