@@ -49,8 +49,9 @@ def batch(
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Progress bar on stderr"),
     manifest: Optional[Path] = typer.Option(None, "--manifest", help="CSV: path, url, fetched_at, any other columns; "
                                             "each row goes into its record's source"),
-    hierarchy: Optional[Path] = typer.Option(None, "--hierarchy", help="CSV: parent, child agency names whose "
-                                             "reports must add up (default: parts from the gazetteer)"),
+    hierarchy: Optional[str] = typer.Option(None, "--hierarchy", help="CSV: parent, child agency names whose "
+                                            "reports must add up, or 'gazetteer' (the same kind of body in every "
+                                            "division under the parent's); default: no hierarchy check"),
 ) -> None:
     """Read many reports: one record per input in --out, a summary on stderr."""
     from extractor.batch import Options, OutputFault, format_summary, run_batch
@@ -63,7 +64,7 @@ def batch(
         except ValueError as e:
             typer.echo(f"extractor: {e}", err=True)
             raise typer.Exit(2)
-    for given in (manifest, hierarchy):
+    for given in (manifest, Path(hierarchy) if hierarchy not in (None, "gazetteer") else None):
         if given is not None and not given.exists():
             typer.echo(f"extractor: no such file: {given}", err=True)
             raise typer.Exit(2)

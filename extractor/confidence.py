@@ -77,6 +77,8 @@ LEVELS: tuple[Level, ...] = (
     Level("unsolved", 0.30, "cell", "no reading satisfies the identities, or many equally cheap readings differ here"),
     Level("absent", 0.00, "cell", "not read: the report does not have the cell, or it was not found"),
     Level("person", 1.00, "cell", "set or accepted by a person in review"),
+    Level("ocr_proved", 0.88, "cell", "read by OCR, and every identity naming it holds: above the review line, never a claim of certainty"),
+    Level("ocr", 0.75, "cell", "read by OCR where no identity proves it (none covers it, or one naming it fails)"),
     # ---- row anchors: how sure the numbers belong to their row
     Level("exact_label", 1.00, "anchor", "the row's label (or a variant of it) printed intact"),
     Level("fuzzy_floor", 0.50, "anchor", "a fuzzy label match at the acceptance cut-off (`FUZZY_MIN`)"),
@@ -176,6 +178,17 @@ def anchor(how: str, score: float) -> float:
 def cell(reading: float, anchor_confidence: float = 1.0) -> float:
     """A cell is never more certain than its row's anchor."""
     return min(reading, anchor_confidence)
+
+
+def ocr_cell(reading: float, proved: bool) -> float:
+    """A cell read by OCR: below the review line unless every identity naming it holds (`proved`).
+
+    OCR misreads digits (`8`/`3`, a dropped digit, a speck read as a
+    point), so what it read is evidence only as far as the sums confirm it;
+    even then a misread the sums cannot see (two that cancel) stays
+    possible, so a proved OCR cell is kept under `CERTAIN`.
+    """
+    return min(reading, value("ocr_proved") if proved else value("ocr"))
 
 
 def report(cell_confidences: Iterable[float], *, check_failed: bool, error: bool) -> float:

@@ -15,7 +15,7 @@ import logging
 import os
 import traceback
 
-from extractor import budget, classify, narrative
+from extractor import budget, classify, confidence, narrative
 from extractor.checks.agreement import agreement_checks
 from extractor.checks.identities import run_checks
 from extractor.classify import Models
@@ -107,9 +107,12 @@ def _read(doc: Document, report: Report, models: Models) -> None:
     report.sections = _section_spans(norm, headings)
 
     read = read_tables(norm, text, headings, models.rows, models.prior)
+    ocr_spans = doc.ocr_spans()
     report.tables = read.tables
     report.template = read.report_template()
     report.parsing = read.parsing
+    if doc.pages:
+        report.parsing["pages"] = [p.to_dict() for p in doc.pages]
     report.issues.extend(read.issues)
     if not models.rows_status.ok:
         report.issues.append(Issue("model.tables_unavailable",
@@ -122,13 +125,35 @@ def _read(doc: Document, report: Report, models: Models) -> None:
         report.issues = [i for i in report.issues if not i.code.endswith(".missing")]
         _narrative(text, report, read, norm, models)
         return
-    report.checks = run_checks(report.tables, read.certain)
+    ocr_cells = {(t, r, c) for t, r, c, cell in report.cells() if _read_by_ocr(cell, ocr_spans)}
+    report.checks = run_checks(report.tables, read.certain - ocr_cells)  # an OCR misread is never the agency's
+    if ocr_cells:
+        _cap_ocr(report, ocr_cells)
     for ch in report.checks:
         if not ch.ok:
             code = "agency_error" if ch.cause == "agency" else "check_failed"
             report.issues.append(Issue(f"{ch.rule.split('.')[0]}.{code}",
                                        f"{ch.rule}: {ch.detail}" + (" (as printed: the report's own arithmetic)" if ch.cause == "agency" else "")))
     _narrative(text, report, read, norm, models)
+
+
+def _read_by_ocr(cell, spans: list[tuple[int, int]]) -> bool:
+    """Whether a cell's printed text stands in a stretch read by OCR (a cell without a place: if anything was)."""
+    if not spans or cell.value is None:
+        return False
+    at = cell.span or cell.raw_span
+    return at is None or any(s <= at[0] < e for s, e in spans)
+
+
+def _cap_ocr(report: Report, cells: set) -> None:
+    """OCR cells: above the review line only where every identity naming them holds (`confidence.ocr_cell`)."""
+    held: dict[str, bool] = {}
+    for ch in report.checks:
+        for name in ch.cells:
+            held[name] = held.get(name, True) and ch.ok
+    for t, r, c in cells:
+        cell = report.tables[t][r][c]
+        cell.confidence = confidence.ocr_cell(cell.confidence, held.get(f"{t}.{r}.{c}", False))
 
 
 def _narrative(text: str, report: Report, read: TablesRead, norm: Normalized, models: Models) -> None:

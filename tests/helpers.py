@@ -25,6 +25,13 @@ needs_shared = pytest.mark.skipif(not HAVE_SHARED, reason="../shared not present
 SEED = SHARED / "seeds" / "001_22879b8c46a5464c.txt"
 
 
+# Why the generator cannot re-render two annotated reports (a known failure of extractor/training/generate,
+# found when issue 13 annotated three real PDFs): tests xfail them strictly with this reason.
+MIXED_TEMPLATE = ("hz2023 and hz2024 print table 2 of the 2021 template and table 3 of the 2019 one; the generator "
+                  "renders the whole 2019 form, which has no table-2 repealed or fee-amount column, but its gold "
+                  "keeps those values: the reader rightly reads them as absent")
+
+
 def report_annotations() -> list[dict]:
     out = []
     for p in sorted((ANNOTATIONS / "reports").glob("*.json")):
@@ -38,12 +45,14 @@ def text_path(ann: dict) -> Path:
 
 
 def read_text(ann: dict) -> str:
+    """The annotated text as spans index into it: the one way, through the loader (a PDF: its reader's text)."""
+    from extractor.training.annotations import read_document
+
     p = text_path(ann)
     if not p.exists():
         pytest.skip(f"{p} not present (../shared absent)")
-    data = p.read_bytes()
-    assert hashlib.sha256(data).hexdigest() == ann["text"]["sha256"], f"{p} changed since it was annotated"
-    return data.decode("utf-8")
+    assert hashlib.sha256(p.read_bytes()).hexdigest() == ann["text"]["sha256"], f"{p} changed since it was annotated"
+    return read_document(p)
 
 
 def conformance_problems(record: dict, text: str) -> list[str]:
@@ -113,17 +122,42 @@ def to_docx(text: str) -> bytes:
     return buf.getvalue()
 
 
-def to_pdf(text: str | None = None, scanned: bool = False) -> bytes:
-    """A landscape PDF with a real Chinese text layer (STSong-Light) and ruled tables.
+def cjk_font_path() -> Path:
+    """A CJK TrueType font (WenQuanYi Micro Hei, from a dev dependency) that renderers can draw.
 
-    `scanned=True` draws only a rectangle: a page without any text.
+    STSong-Light is a font reportlab names but does not embed: a PDF using it
+    has a text layer but renders without its Chinese glyphs, so a page image
+    (what OCR reads) needs an embedded font.
     """
-    from reportlab.lib.pagesizes import A4, landscape
+    import paperang_p2_fonts_cjk
+
+    return Path(paperang_p2_fonts_cjk.__file__).parent / "fonts" / "wqy-microhei.ttc"
+
+
+def _register_font(embedded: bool) -> str:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if embedded:
+        if "WQY" not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(TTFont("WQY", str(cjk_font_path()), subfontIndex=0))
+        return "WQY"
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    return "STSong-Light"
+
+
+def to_pdf(text: str | None = None, scanned: bool = False, embedded: bool = False, fs: float = 6.0) -> bytes:
+    """A landscape PDF with a real Chinese text layer and ruled tables.
+
+    `scanned=True` draws only a rectangle: a page without any text.
+    `embedded=True` embeds a TrueType CJK font (so the pages render, for OCR)
+    instead of naming STSong-Light; `fs` is the font size in points.
+    """
+    from reportlab.lib.pagesizes import A4, landscape
     from reportlab.pdfgen import canvas
 
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    font = _register_font(embedded)
     buf = io.BytesIO()
     W, H = landscape(A4)
     c = canvas.Canvas(buf, pagesize=(W, H), invariant=1)
@@ -132,7 +166,7 @@ def to_pdf(text: str | None = None, scanned: bool = False) -> bytes:
         c.showPage()
         c.save()
         return buf.getvalue()
-    fs, lead, margin = 6.0, 9.0, 30.0
+    lead, margin = fs * 1.5, 30.0
     y = H - margin
 
     def room(need: float) -> None:
@@ -147,7 +181,7 @@ def to_pdf(text: str | None = None, scanned: bool = False) -> bytes:
             per = int((W - 2 * margin) / fs)
             for k in range(0, len(line), per):
                 room(lead)
-                c.setFont("STSong-Light", fs)
+                c.setFont(font, fs)
                 c.drawString(margin, y - fs, line[k:k + per])
                 y -= lead
         else:
@@ -155,21 +189,32 @@ def to_pdf(text: str | None = None, scanned: bool = False) -> bytes:
             ncol = max(len(r) for r in rows)
             widths = [max((len(r[j]) if j < len(r) else 0) for r in rows) * fs + 6 for j in range(ncol)]
             widths = [max(w, 14) for w in widths]
+            while sum(widths) > W - 2 * margin and max(widths) > 6 * fs:  # too wide: wrap the widest column
+                k = widths.index(max(widths))
+                widths[k] = max(6 * fs, widths[k] * 0.8)
             y -= lead
             for row in rows:
-                room(lead + 2)
+                wrapped = [_wrap(row[j] if j < len(row) else "", int((widths[j] - 6) / fs)) for j in range(ncol)]
+                height = lead * max(len(w) for w in wrapped) + 2
+                room(height)
                 x = margin
                 for j in range(ncol):
-                    c.rect(x, y - lead - 2, widths[j], lead + 2)
-                    if j < len(row) and row[j]:
-                        c.setFont("STSong-Light", fs)
-                        c.drawString(x + 3, y - fs - 1, row[j])
+                    c.rect(x, y - height, widths[j], height)
+                    c.setFont(font, fs)
+                    for k, part in enumerate(wrapped[j]):
+                        c.drawString(x + 3, y - fs - 1 - k * lead, part)
                     x += widths[j]
-                y -= lead + 2
+                y -= height
             y -= lead
     c.showPage()
     c.save()
     return buf.getvalue()
+
+
+def _wrap(s: str, per: int) -> list[str]:
+    """A cell's text in lines of at most `per` characters (at least one line, maybe empty)."""
+    per = max(1, per)
+    return [s[k:k + per] for k in range(0, len(s), per)] or [""]
 
 
 def table_lines(text: str) -> list[list[str]]:
@@ -212,3 +257,42 @@ def tag_facts(text, sections=None, *, exclude=()):
     from extractor import narrative
 
     return narrative.read(text, sections, exclude=exclude, facts_model=shipped_models().facts).facts
+
+
+# ------------------------------------------------------------------ scans (for OCR)
+def page_images(pdf: bytes, dpi: int = 150, skew: float = 0.6, blur: float = 0.6, speckle: float = 0.002,
+                seed: int = 0) -> list:
+    """Each page of a PDF as a scanner would give it: turned by `skew` degrees, blurred, speckled (PIL images)."""
+    import random
+
+    import pypdfium2 as pdfium
+    from PIL import Image, ImageFilter
+
+    rng = random.Random(seed)
+    out = []
+    doc = pdfium.PdfDocument(pdf)
+    for k in range(len(doc)):
+        img = doc[k].render(scale=dpi / 72).to_pil().convert("L")
+        img = img.rotate(skew * (1 if k % 2 == 0 else -1), resample=Image.BICUBIC, expand=False, fillcolor=255)
+        img = img.filter(ImageFilter.GaussianBlur(blur))
+        px = img.load()
+        w, h = img.size
+        for _ in range(int(w * h * speckle)):
+            x, y = rng.randrange(w), rng.randrange(h)
+            px[x, y] = 0 if px[x, y] > 128 else 255
+        out.append(img)
+    doc.close()
+    return out
+
+
+def image_pdf(images: list, dpi: int = 150) -> bytes:
+    """An image-only PDF (no text layer) of the page images: what a scanner writes."""
+    buf = io.BytesIO()
+    images[0].save(buf, format="PDF", save_all=True, append_images=images[1:], resolution=dpi)
+    return buf.getvalue()
+
+
+def png(image) -> bytes:
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    return buf.getvalue()

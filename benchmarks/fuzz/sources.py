@@ -36,7 +36,7 @@ def bases() -> tuple[Base, ...]:
     for p in sorted((ROOT / "annotations" / "reports").glob("*.json")):
         ann = json.loads(p.read_text(encoding="utf-8"))
         src = (ROOT / ann["text"]["path"]).resolve()
-        if src.exists():
+        if src.exists() and src.suffix == ".txt":  # a PDF's text is a reading of it, not a base to mutate
             out.append(Base(p.stem, src.read_bytes().decode("utf-8")))
     for p in sorted((ROOT / "samples").iterdir()):
         if p.suffix == ".txt":  # a sample may be GB18030: its document text, as the loader decodes it

@@ -9,8 +9,14 @@ one of the record's own source keys (path, sha256, ...) is kept as
 `manifest_<name>`, never over the extractor's value.
 
 The hierarchy (`--hierarchy FILE.csv`: `parent`, `child` agency names, one
-pair a line) says which bodies' reports add up to which; without it the
-hierarchy check takes the parts from the gazetteer.
+pair a line) says which bodies' reports add up to which; `--hierarchy
+gazetteer` takes the parts from the gazetteer instead (the same kind of body
+in every division under the parent's); without either there is no
+hierarchy check.  Not by default: a city government's own report is not the
+sum of its districts' (each body reports the requests it handled itself),
+so a batch holding a city and all its districts would fail the check on
+figures nobody got wrong; the check is for a region's summary report, where
+a person says which reports sum up.
 """
 from __future__ import annotations
 
@@ -53,6 +59,9 @@ def with_provenance(rec: dict[str, Any], row: dict[str, str]) -> dict[str, Any]:
         source[f"manifest_{k}" if k in OWN_SOURCE_KEYS else k] = v
     rec["source"] = source
     return rec
+
+
+GAZETTEER = "gazetteer"  # `--hierarchy gazetteer`: the parts from the gazetteer
 
 
 def read_hierarchy(path: str | os.PathLike) -> list[tuple[str, str]]:

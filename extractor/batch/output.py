@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from extractor.batch.given import manifest_key, with_provenance
+from extractor.batch.given import GAZETTEER, manifest_key, with_provenance
 from extractor.batch.records import Entry, dumps, entry_of, status_of
 from extractor.batch.tables import Spool, record_batch
 from extractor.checks.copypaste import copypaste_checks
@@ -215,18 +215,22 @@ class Final:
             self.ok += 1
 
 
-def _across(entries: dict[str, Entry], pairs: list[tuple[str, str]] | None) -> dict[str, list]:
-    """path -> the hierarchy and copy-paste checks of the batch (`pairs`: a person's parent/part list)."""
+def _across(entries: dict[str, Entry], pairs: list[tuple[str, str]] | str | None) -> dict[str, list]:
+    """path -> the hierarchy and copy-paste checks of the batch (`pairs`: a person's parent/part list, or
+    `given.GAZETTEER`; None: no hierarchy check)."""
     views = {p: e.report for p, e in entries.items() if e.report is not None}
     out: dict[str, list] = {}
-    for found in (hierarchy_checks(views, pairs), copypaste_checks(views)):
+    families = [copypaste_checks(views)]
+    if pairs is not None:
+        families.append(hierarchy_checks(views, None if pairs == GAZETTEER else pairs))
+    for found in families:
         for path, checks in found.items():
             out.setdefault(path, []).extend(checks)
     return out
 
 
 def finalize(out: Path, inputs: list[str], index: Index | None = None,
-             pairs: list[tuple[str, str]] | None = None, manifest: dict[str, dict[str, str]] | None = None) -> Final:
+             pairs: list[tuple[str, str]] | str | None = None, manifest: dict[str, dict[str, str]] | None = None) -> Final:
     """Rewrite the output: one line per input, sorted by path, the checks across reports added.
 
     Those are the year chains (first settling what they can of doubted

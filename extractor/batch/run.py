@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from extractor.batch.dask import run_dask
-from extractor.batch.given import read_hierarchy, read_manifest
+from extractor.batch.given import GAZETTEER, read_hierarchy, read_manifest
 from extractor.batch.inputs import collect_inputs, file_sha256
 from extractor.batch.local import run_local
 from extractor.batch.output import (
@@ -77,7 +77,7 @@ class Options:
     extract: str = DEFAULT_EXTRACT
     fsync: bool = True
     manifest: Path | None = None  # where each report came from (`given.read_manifest`)
-    hierarchy: Path | None = None  # which bodies' reports add up to which; None: the gazetteer
+    hierarchy: Path | str | None = None  # which bodies' reports add up to which: a CSV, "gazetteer", None: no check
     @property
     def tables(self) -> tuple[bool, bool]:
         return (self.cells is not None, self.facts is not None)
@@ -196,7 +196,8 @@ def run_batch(inputs: Iterable[str], opts: Options) -> dict[str, Any]:
         if p is not None:
             long_table_kind(p)
     manifest = read_manifest(opts.manifest) if opts.manifest else None
-    pairs = read_hierarchy(opts.hierarchy) if opts.hierarchy else None
+    pairs = (None if not opts.hierarchy else GAZETTEER if str(opts.hierarchy) == GAZETTEER
+             else read_hierarchy(opts.hierarchy))
     paths, unmatched = collect_inputs(inputs)
     output = _Output(opts.out, paths)
     with output.step("preparing its directory", opts.out.parent):

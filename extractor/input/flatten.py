@@ -27,7 +27,7 @@ def spreads_down(text: str) -> bool:
     return bool(_VALUE.fullmatch(text))
 
 
-def _is_wide(ch: str) -> bool:
+def is_wide(ch: str) -> bool:
     """CJK ideographs, kana, CJK and full-width punctuation: scripts without word spaces."""
     o = ord(ch)
     return (0x2E80 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0xFF00 <= o <= 0xFFEF
@@ -45,7 +45,7 @@ def collapse(s: str, keep_tabs: bool = False) -> str:
     """
     def repl(m: re.Match[str]) -> str:
         run, a, b = m.group(0), m.start(), m.end()
-        if ("\n" in run or "\r" in run) and a > 0 and b < len(s) and _is_wide(s[a - 1]) and _is_wide(s[b]):
+        if ("\n" in run or "\r" in run) and a > 0 and b < len(s) and is_wide(s[a - 1]) and is_wide(s[b]):
             return ""
         return "\t" if keep_tabs and "\t" in run else " "
 

@@ -15,6 +15,8 @@ from typing import Callable
 from extractor.input.docx import read_docx
 from extractor.input.document import Document
 from extractor.input.html import looks_like_page, read_html
+from extractor.input.image import read_image
+from extractor.input.legacy import read_legacy
 from extractor.input.pdf import read_pdf
 from extractor.input.text import read_markdown, read_text
 
@@ -32,7 +34,9 @@ FORMATS: tuple[Format, ...] = (
     Format("markdown", (".md", ".markdown"), read_markdown),
     Format("html", (".html", ".htm", ".xhtml"), read_html),
     Format("docx", (".docx",), read_docx),
-    Format("pdf", (".pdf",), read_pdf),
+    Format("pdf", (".pdf",), read_pdf),  # `pdf-ocr` in the record when a page was read by OCR
+    Format("image-ocr", (".png", ".jpg", ".jpeg", ".tif", ".tiff"), read_image),
+    Format("doc", (".doc", ".wps"), read_legacy),  # unsupported binary: an error saying how to convert
 )
 DEFAULT = FORMATS[0]
 _BY_SUFFIX = {s: f for f in FORMATS for s in f.suffixes}

@@ -8,6 +8,7 @@ import os
 import pytest
 
 from extractor.batch import cut_partial_line, finalize
+from extractor.batch.given import GAZETTEER
 from extractor.batch.output import Appender, iter_records, write_atomic
 from tests.batch.hooks import FullDisk, read_jsonl
 from tests.checks.test_crossyear import year_record
@@ -145,7 +146,7 @@ def test_finalize_adds_copypaste_and_hierarchy_checks_and_the_manifest(tmp_path)
     out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), encoding="utf-8")
     inputs = [r["source"]["path"] for r in recs]
     manifest = {str((tmp_path / "x").resolve()): {}, os.path.realpath("甲市公安局-2023.txt"): {"url": "https://e.org/a"}}
-    final = finalize(out, inputs, manifest=manifest)
+    final = finalize(out, inputs, manifest=manifest, pairs=GAZETTEER)
     got = {r["source"]["path"]: r for r in read_jsonl(out)}
     copied = got["甲市公安局-2023.txt"]
     assert [c["rule"] for c in copied["checks"] if not c["ok"]] == ["copypaste.table3"]
@@ -156,5 +157,17 @@ def test_finalize_adds_copypaste_and_hierarchy_checks_and_the_manifest(tmp_path)
     assert parent["review_reasons"][0]["reports"][0]["relation"] == "parts"
     assert final.hierarchy_checks == 1 and final.hierarchy_failed == 1 and final.copypaste_failed == 2
     before = out.read_bytes()
-    finalize(out, inputs, manifest=manifest)
+    finalize(out, inputs, manifest=manifest, pairs=GAZETTEER)
     assert out.read_bytes() == before
+
+
+def test_finalize_runs_no_hierarchy_check_unless_asked(tmp_path):
+    """A city government's own report is not the sum of its districts': the gazetteer's parts only when asked."""
+    from tests.checks.test_hierarchy import city_and_districts
+
+    out = tmp_path / "out.jsonl"
+    recs = city_and_districts(30)
+    out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), encoding="utf-8")
+    final = finalize(out, [r["source"]["path"] for r in recs])
+    assert final.hierarchy_checks == 0
+    assert not any(c["rule"].startswith("hierarchy.") for r in read_jsonl(out) for c in r["checks"])

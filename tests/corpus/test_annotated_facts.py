@@ -11,7 +11,7 @@ import pytest
 
 from extractor.spec.metrics import spec_metrics
 from extractor.record import Fact
-from tests.helpers import ANNOTATIONS, ROOT, tag_facts
+from tests.helpers import ANNOTATIONS, read_text, tag_facts
 
 
 ANN = ANNOTATIONS
@@ -34,12 +34,6 @@ def _annotations(excerpts: str = "*") -> list[dict]:
     return out
 
 
-def _text(ann: dict) -> str:
-    p = (ROOT / ann["text"]["path"]).resolve()
-    if not p.exists():
-        pytest.skip(f"{p} not present (../shared absent)")
-    return p.read_text(encoding="utf-8")
-
 
 def _cases():
     # the excerpts the rules were written from (P…) and the seeds; excerpts2 (Q…, issue 12) is scored by
@@ -57,7 +51,7 @@ def _match(f: Fact, g: dict) -> bool:
 @pytest.mark.parametrize("ann", list(_cases()))
 def test_annotated_facts(ann: dict) -> None:
     """Every annotated spec fact is found (metric, value, channel, place); nothing else is, no distractor."""
-    text = _text(ann)
+    text = read_text(ann)
     facts = tag_facts(text)
     gold = [g for g in ann["facts"] if g["metric"] in SPEC]
     others = [g for g in ann["facts"] if g["metric"] not in SPEC]
@@ -87,6 +81,6 @@ def test_no_distractor_is_tagged(ann: dict) -> None:
 
 @pytest.mark.parametrize("ann", [a for a in _annotations()], ids=lambda a: a["id"])
 def test_annotation_spans_are_exact(ann: dict) -> None:
-    text = _text(ann)
+    text = read_text(ann)
     for g in ann["facts"]:
         assert text[g["span"][0]:g["span"][1]] == g["text"], g

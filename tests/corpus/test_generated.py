@@ -8,6 +8,7 @@ the record says so (confidence < 0.9 and needs_review).
 """
 from __future__ import annotations
 
+import functools
 import random
 from collections import Counter
 
@@ -23,7 +24,7 @@ from extractor.training.generate import (
     variants,
 )
 from extractor.training.gold import compare
-from tests.helpers import HAVE_SHARED, conformance_problems, report_annotations
+from tests.helpers import HAVE_SHARED, MIXED_TEMPLATE, conformance_problems, report_annotations
 
 VARIANTS_PER_REPORT = 20
 ANNS = report_annotations()
@@ -40,24 +41,54 @@ def _check(g: Generated) -> dict:
     return cmp
 
 
-# Gold of the Hebei crawl with blank cells (added for issue 16) that the generator's layouts expose.
-KNOWN = {
+# Known failures of the generator on real golds (extractor/training/generate; found when issue 13 annotated
+# three real PDFs).  Strict: they must keep failing until fixed.
+SILENT_KNOWN = {
+    "hz2024": MIXED_TEMPLATE + " (one cells_per_line variant: nothing else to review, so 'silent')",
     "hb09": "a blank 总计 cell at a row's end (上年结转) is lost from the row's material, so the printed 0s are "
             "read with the blank earlier and the total as 0 at 0.99: a silent error (tabs layout, seed of hb09)",
+}
+BOUND_KNOWN = {
     "hb10": "blank-heavy older-template tables (table 4 all blank but its totals): more wrong cells than the "
             "bound of glued table-2 runs, every one flagged",
+    "hz2023": MIXED_TEMPLATE + " (3 cells in every variant, flagged)",
+    "hz2024": MIXED_TEMPLATE,
+    "ha2024": "glued layout: 63 cells wrong in 4 variants, all flagged (none silent) — its three-digit counts glue "
+              "into runs the identities do not settle, tables 3 and 4 included",
 }
 
 
-@pytest.mark.parametrize("ann", [pytest.param(a, id=a["id"], marks=[pytest.mark.xfail(strict=True, reason=KNOWN[a["id"]])]
-                                              if a["id"] in KNOWN else []) for a in ANNS])
-def test_variants_of_annotated_reports(ann):
+def _cases(known: dict[str, str]) -> list:
+    return [pytest.param(a, id=a["id"], marks=[pytest.mark.xfail(strict=True, reason=known[a["id"]])]
+                         if a["id"] in known else []) for a in ANNS]
+
+
+@functools.lru_cache(maxsize=None)
+def _variants_read(aid: str) -> tuple[int, tuple[str, ...]]:
+    """(cells wrong, silent errors) over the annotated report's variants: read once for both tests below."""
+    ann = next(a for a in ANNS if a["id"] == aid)
     gold = {**ann["tables"], "agency": ann.get("agency"), "year": ann.get("year")}
-    wrong = 0
-    for g in variants(gold, VARIANTS_PER_REPORT, seed=len(ann["id"]) * 7 + 1):
-        wrong += len(_check(g)["wrong"])
+    wrong, silent = 0, []
+    for g in variants(gold, VARIANTS_PER_REPORT, seed=len(aid) * 7 + 1):
+        rec = extractor.extract(g.text).to_dict()
+        cmp = compare(rec, g.gold)
+        assert cmp["cells"] == 200
+        if HAVE_SHARED:
+            assert conformance_problems(rec, g.text) == []
+        wrong += len(cmp["wrong"])
+        silent += [f"{g.layout} {g.mess}: {name}" for name in cmp["silent"] + cmp["high_conf_wrong"]]
+    return wrong, tuple(silent)
+
+
+@pytest.mark.parametrize("ann", _cases(SILENT_KNOWN))
+def test_variants_of_annotated_reports(ann):
+    assert _variants_read(ann["id"])[1] == ()
+
+
+@pytest.mark.parametrize("ann", _cases(BOUND_KNOWN))
+def test_variants_of_annotated_reports_are_mostly_read(ann):
     # table-2 runs glued in the crawler layout may be ambiguous; nothing else.
-    assert wrong <= 3 * VARIANTS_PER_REPORT // 5 * 3
+    assert _variants_read(ann["id"])[0] <= 3 * VARIANTS_PER_REPORT // 5 * 3
 
 
 def test_random_reports_across_layouts_and_templates():

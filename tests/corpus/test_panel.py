@@ -40,7 +40,7 @@ def _check_frame(df: pd.DataFrame, ids: list[str]) -> None:
     assert len(df) == len(ids) and "pt001" in ids  # one row per annotated report
     assert pd.api.types.is_integer_dtype(df["t3_new_total"]) and pd.api.types.is_integer_dtype(df["year"])
     assert pd.api.types.is_float_dtype(df["granted_rate"]) and pd.api.types.is_bool_dtype(df["needs_review"])
-    by = df.set_index(df["path"].str.extract(r"([^/]+)\.(?:txt|md|html)$")[0])
+    by = df.set_index(df["path"].str.extract(r"([^/]+)\.(?:txt|md|html|pdf)$")[0])
     assert by.loc["pt001", "t3_new_total"] == 70 and by.loc["pt001", "granted_rate"] == round(30 / 69, 6)
     assert by.loc["pt001", "litigation_total"] == 12
     assert by.loc["001_22879b8c46a5464c", "province"] == "河南省"

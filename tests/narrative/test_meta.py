@@ -3,20 +3,12 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from extractor import narrative
-from tests.helpers import ROOT, ANNOTATIONS
+from tests.helpers import ANNOTATIONS, read_text
 
 
 ANN = ANNOTATIONS
 
-
-def _text(ann: dict) -> str:
-    p = (ROOT / ann["text"]["path"]).resolve()
-    if not p.exists():
-        pytest.skip(f"{p} not present (../shared absent)")
-    return p.read_text(encoding="utf-8")
 
 
 # ----------------------------------------------------------------------- meta
@@ -42,7 +34,7 @@ def test_meta_missing() -> None:
 def test_meta_of_seeds() -> None:
     for p in sorted((ANN / "reports").glob("seed_*.json")):
         ann = json.loads(p.read_text(encoding="utf-8"))
-        m = narrative.read_meta(_text(ann))
+        m = narrative.read_meta(read_text(ann))
         assert m["agency"].value == ann["agency"] and m["year"].value == ann["year"], p.name
 
 

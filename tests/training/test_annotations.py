@@ -6,7 +6,7 @@ import json
 from extractor.training import annotations as A
 from extractor.spec.labels import labels
 from tests.training.made import good_annotation
-from tests.helpers import needs_shared, report_annotations, text_path
+from tests.helpers import needs_shared, read_text, report_annotations
 
 
 @needs_shared
@@ -34,6 +34,6 @@ def test_dumps_keeps_value_lists_on_one_line():
 @needs_shared
 def test_fragment_spans_show_their_text():
     for ann in report_annotations():
-        text = A.read_document(text_path(ann))  # spans index the document text (CR-only line ends kept: hb07)
+        text = read_text(ann)
         for f in ann["fragments"]:
             assert text[f["span"][0]:f["span"][1]] == f["text"]
