@@ -23,6 +23,7 @@ from extractor.record import Cell, Issue
 from extractor.spec.labels import Row, labels
 from extractor.tables.anchors import RowClassifier, find_rows, furniture
 from extractor.tables.cells import TablesRead, make_cell, next_stop, printed, region_anchors
+from extractor.tables.loose import lone_numbers, pieces, torn_readings, trailing_lone
 from extractor.tables.material import RowMaterial, material
 from extractor.tables.readings import CellRead, Reading, enumerate_readings
 from extractor.tables.solve import CLEAR_MARGIN
@@ -99,16 +100,19 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
     t = out.tables["table2"]
     report: dict = {"rows_found": sum(1 for a in found if a), "template": template, "rows": {}}
     gaps = out.gaps
+    after, carry = start, []  # where the last row's reading stopped; its loose last lines
     for row, a in zip(rows, found):
         if a is None:
             if row.columns:
                 out.issues.append(Issue("table2.missing", f"row {row.label} not found"))
             continue
         stop = next_stop(a.end, [x for x in anchors if x is not a], end)
-        mat, _ = material(text, a.end, stop, gaps=gaps)
+        mat, pos = material(text, a.end, stop, gaps=gaps)
+        lead = carry + lone_numbers(text, after, a.start) if after <= a.start else carry
+        after, carry = max(pos, a.end), []
         if not row.columns:
             continue
-        if mat.empty():
+        if mat.empty() and not lead:
             out.issues.append(Issue("table2.blank", f"row {row.label}: printed blank", norm.to_source(a.start, stop)))
             for col in row.columns:
                 t[row.key][col] = Cell(None, confidence.BLANK, None)
@@ -119,6 +123,11 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
         # Only the older template's 本年增/减 column (not kept) is signed: a kept count is never negative.
         rs, complete = enumerate_readings(mat, width, decimal=row.decimal, limit=5000, negative=template == "2019",
                                           accept=_unsigned_where_kept(colmap))
+        torn = bool(lead) or (not rs and pieces(mat) > width)
+        if torn:
+            carry = trailing_lone(text, mat) if pieces(mat) > width else []
+            rs = torn_readings(text, lead, mat, width, decimal=row.decimal, negative=template == "2019",
+                               accept=_unsigned_where_kept(colmap))
         if not rs:
             out.issues.append(Issue("table2.unsolved", f"row {row.label}: its numbers cannot be read as {width} cells",
                                     norm.to_source(a.start, stop)))
@@ -134,6 +143,12 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
                                                         f"{width} columns: a number was lost (moved out of its row); "
                                                         "cutting a printed number is no reading",
                                     norm.to_source(a.start, stop)))
+        if torn and how != "narrative":
+            row_conf, how = min(row_conf, confidence.AMBIGUOUS), "torn"
+            out.issues.append(Issue("table2.loose_number", f"row {row.label}: {pieces(mat) + len(lead)} numbers "
+                                                           f"printed apart for {width} columns: a number torn over "
+                                                           "the lines of its cell, or a stray one; not proved",
+                                    norm.to_source(lead[0].start if lead else a.start, stop)))
         if not complete:  # readings left unseen: nothing here is proved
             row_conf, how = min(row_conf, confidence.CAPPED), "capped"
             out.issues.append(Issue("table2.search_capped", f"row {row.label}: too many readings of {mat.digits!r} "
@@ -148,7 +163,7 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
             if alts.get(k):
                 cell.candidates = [{"value": c.value}] + [{"value": v} for v in alts[k]]
             t[row.key][col] = cell
-            if len(rs) == 1 and complete and a.how == "exact":
+            if len(rs) == 1 and complete and a.how == "exact" and not torn:
                 out.certain.add(("table2", row.key, col))
         if how == "ambiguous":
             ranked = "the prior learned from annotated reports" if _prior_ranks(prior, row, colmap, rs) else "size rules"
