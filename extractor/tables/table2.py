@@ -23,7 +23,7 @@ from extractor.record import Cell, Issue
 from extractor.spec.labels import Row, labels
 from extractor.tables.anchors import RowClassifier, find_rows, furniture
 from extractor.tables.cells import TablesRead, make_cell, next_stop, printed, region_anchors
-from extractor.tables.loose import lone_numbers, pieces, torn_readings, trailing_lone
+from extractor.tables.loose import loose_numbers, over_lines, pieces, torn_readings, torn_tail, trailing_lines
 from extractor.tables.material import RowMaterial, material
 from extractor.tables.readings import CellRead, Reading, enumerate_readings
 from extractor.tables.solve import CLEAR_MARGIN
@@ -108,7 +108,7 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
             continue
         stop = next_stop(a.end, [x for x in anchors if x is not a], end)
         mat, pos = material(text, a.end, stop, gaps=gaps)
-        lead = carry + lone_numbers(text, after, a.start) if after <= a.start else carry
+        lead = carry + loose_numbers(text, after, a.start) if after <= a.start else carry
         after, carry = max(pos, a.end), []
         if not row.columns:
             continue
@@ -123,11 +123,13 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
         # Only the older template's 本年增/减 column (not kept) is signed: a kept count is never negative.
         rs, complete = enumerate_readings(mat, width, decimal=row.decimal, limit=5000, negative=template == "2019",
                                           accept=_unsigned_where_kept(colmap))
-        torn = bool(lead) or (not rs and pieces(mat) > width)
+        tail = torn_tail(text, mat, pos, stop)
+        torn = bool(lead) or tail is not None or over_lines(text, mat, width) or (not rs and pieces(mat) > width)
         if torn:
-            carry = trailing_lone(text, mat) if pieces(mat) > width else []
-            rs = torn_readings(text, lead, mat, width, decimal=row.decimal, negative=template == "2019",
-                               accept=_unsigned_where_kept(colmap))
+            carry = trailing_lines(text, mat) if pieces(mat) > width else []
+            loose = lead + (mat.atoms if tail is None else tail)
+            rs = torn_readings(text, loose, width, decimal=row.decimal, negative=template == "2019",
+                               accept=_unsigned_where_kept(colmap), printed=rs if not lead else [])
         if not rs:
             out.issues.append(Issue("table2.unsolved", f"row {row.label}: its numbers cannot be read as {width} cells",
                                     norm.to_source(a.start, stop)))
@@ -135,7 +137,7 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
             continue
         if len(rs) > 1 and not hints_read:  # only an ambiguous run needs the prose
             hints, hints_read = narrative_hints(text, region), True
-        chosen, confs, alts, how, contenders = _choose_table2(row, rs, colmap, hints, prior)
+        chosen, confs, alts, how, contenders = _choose_table2(row, rs, colmap, hints, prior, keep_order=torn)
         row_conf = confidence.anchor(a.how, a.score)
         if _lost_cell(text, mat, width):
             row_conf, how = min(row_conf, confidence.UNSOLVED), "lost_cell"
@@ -145,9 +147,9 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
                                     norm.to_source(a.start, stop)))
         if torn and how != "narrative":
             row_conf, how = min(row_conf, confidence.AMBIGUOUS), "torn"
-            out.issues.append(Issue("table2.loose_number", f"row {row.label}: {pieces(mat) + len(lead)} numbers "
-                                                           f"printed apart for {width} columns: a number torn over "
-                                                           "the lines of its cell, or a stray one; not proved",
+            out.issues.append(Issue("table2.loose_number", f"row {row.label}: {len(loose)} numbers printed apart "
+                                                           f"for {width} columns: a number torn over the lines of "
+                                                           "its cell, or a stray one; not proved",
                                     norm.to_source(lead[0].start if lead else a.start, stop)))
         if not complete:  # readings left unseen: nothing here is proved
             row_conf, how = min(row_conf, confidence.CAPPED), "capped"
@@ -229,10 +231,11 @@ def _clear(rs: list[Reading]) -> bool:
     return len(rs) == 1 or rs[1].cost >= rs[0].cost + CLEAR_MARGIN
 
 
-def _choose_table2(row: Row, rs: list[Reading], colmap: list[str | None], hints, prior: Plausibility | None
-                   ) -> tuple[Reading, list[float], dict, str, list[Reading]]:
+def _choose_table2(row: Row, rs: list[Reading], colmap: list[str | None], hints, prior: Plausibility | None,
+                   keep_order: bool = False) -> tuple[Reading, list[float], dict, str, list[Reading]]:
     """(the reading taken, its cells' levels, other values per cell, how it was chosen, the contenders
-    best first: for an ambiguous run, the equally cheap readings the record keeps)."""
+    best first: for an ambiguous run, the equally cheap readings the record keeps).  `keep_order`: the
+    readings come ranked by the layout (a torn row's: `loose.torn_readings`), not for the prior to rank."""
     if len(rs) == 1:
         r = rs[0]
         confs = [confidence.PLACEHOLDER if c.kind == "zero" else confidence.PRINTED_UNCHECKED if c.pieces == 1 else confidence.SECOND for c in r.cells]
@@ -249,11 +252,14 @@ def _choose_table2(row: Row, rs: list[Reading], colmap: list[str | None], hints,
         if fit:
             rs = fit
     best_cost = rs[0].cost
-    contenders = [r for r in rs if r.cost < best_cost + CLEAR_MARGIN]
+    contenders = rs if keep_order else [r for r in rs if r.cost < best_cost + CLEAR_MARGIN]
     if len(contenders) == 1:
         r = contenders[0]
         return r, [confidence.PREFERRED] * len(r.cells), {}, "preferred", [r]
-    contenders.sort(key=lambda r: (r.cost > best_cost + 1e-9, -_rank(r, row, colmap, prior)))
+    if keep_order:  # the layout's order first, the prior among equals
+        contenders = sorted(contenders, key=lambda r: (r.cost, -_rank(r, row, colmap, prior)))
+    else:
+        contenders.sort(key=lambda r: (r.cost > best_cost + 1e-9, -_rank(r, row, colmap, prior)))
     r = contenders[0]
     confs, alts = [], {}
     for k, c in enumerate(r.cells):

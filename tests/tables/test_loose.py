@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import extractor
 from extractor import confidence
-from extractor.tables.loose import lone_numbers, pieces, torn_readings
+from extractor.tables.loose import loose_numbers, pieces, torn_readings, torn_tail
 from extractor.tables.material import material
 
 HEAD = "二、主动公开政府信息情况\n第二十条第（一）项\n信息内容\n本年制发件数\n本年废止件数\n现行有效件数\n规章\n1\n0\n4\n"
@@ -59,17 +59,43 @@ def test_rows_printed_one_value_a_line_are_no_loose_numbers():
     assert rec["tables"]["table2"]["rules"]["in_force"]["value"] == 4
 
 
-def test_lone_numbers_are_numbers_alone_on_their_lines():
-    text = "a\n 12.5 \n| 3 |\n4 件\n2023\n"
-    assert [x.text for x in lone_numbers(text, 0, len(text))] == ["12.5", "3", "2023"]
+def test_loose_numbers_are_on_lines_of_numbers_only():
+    text = "a\n 12.5 \n| 3 | 4 |\n4 件\n2023\n7.\n"
+    loose = loose_numbers(text, 0, len(text))
+    assert [x.text for x in loose] == ["12.5", "3", "4", "2023", "7."]
+    assert [x.before for x in loose] == ["strong", "strong", "weak", "strong", "strong"]
 
 
-def test_torn_readings_join_first_then_leave_a_lone_piece_out():
-    text = "1\n0\n26\n5\n"
+def test_torn_readings_place_each_lines_pieces_then_leave_a_lone_piece_out():
+    """`15` / `3 5` / `6`: the third cell wrapped and centred, the others on its middle line (hb07 in
+    narrow cells); the centred placings come first (the prior ranks equals in the record)."""
+    text = "15\n3 5\n6\n"
     mat, _ = material(text, 0, len(text))
     assert pieces(mat) == 4
-    rs = torn_readings(text, [], mat, 3, decimal=False, negative=False, accept=lambda cells: True)
+    rs = torn_readings(text, mat.atoms, 3, decimal=False, negative=False, accept=lambda cells: True)
     values = [r.values for r in rs]
-    assert (1, 0, 265) in values and (1, 0, 26) in values and (0, 26, 5) in values
-    assert values.index((1, 0, 265)) < values.index((1, 0, 26))
-    assert all(r.cost == 0 for r in rs)
+    assert set(values[:3]) == {(3, 5, 156), (3, 156, 5), (156, 3, 5)} and rs[0].cost == rs[2].cost < rs[3].cost
+    assert (15, 3, 5) in values and (3, 5, 6) in values  # a lone piece left out
+    assert len(values) == len(set(values))
+
+
+def test_a_decimal_torn_at_its_point_is_one_number():
+    text = "39\n7.\n61\n9\n"
+    mat, pos = material(text, 0, len(text))
+    loose = torn_tail(text, mat, pos, len(text))
+    rs = torn_readings(text, loose, 1, decimal=True, negative=False, accept=lambda cells: True)
+    assert rs[0].values == (397.619,)
+
+
+def test_a_row_torn_over_the_label_line_reads_the_centred_placing_the_prior_prefers():
+    """hb07 in narrow cells (pdfplumber): in force 156 wrapped as `15` above the label line and `6` below,
+    so the `15` follows the row above; both rows are flagged."""
+    text = (HEAD.split("规章")[0] + "规章 0 0 0\n15\n行政规范性文件 3 5\n6\n" + FEES + "行政事业性收费\n12.5\n" + TAIL)
+    rec = extractor.extract(text).to_dict()
+    t2 = rec["tables"]["table2"]
+    cells = t2["normative_docs"]
+    assert [cells[c]["value"] for c in ("issued", "repealed", "in_force")] == [3, 5, 156]
+    assert all(c["confidence"] < confidence.REVIEW_BELOW for c in cells.values())
+    assert cells["in_force"]["span"] is None and cells["in_force"]["raw_span"]  # other cells stand between
+    assert [t2["rules"][c]["value"] for c in ("issued", "repealed", "in_force")] == [0, 0, 0]
+    assert t2["rules"]["in_force"]["confidence"] < confidence.REVIEW_BELOW
