@@ -285,9 +285,12 @@ def forced_reading(material: RowMaterial, n: int, decimal: bool = False, negativ
 
     Either every printed number stands apart behind a strong separator and
     there are exactly n of them, or the row has exactly n digits so each is
-    a cell (`0000000`).  None when the row needs the search.
+    a cell (`0000000`); empty fields closing the row past them are padding.
+    None when the row needs the search.
     """
     atoms = material.atoms
+    while atoms and atoms[-1].kind == "blank" and len(atoms) > n:
+        atoms = atoms[:-1]  # a row's empty last field (`material._trailing_fields`) beyond its n values
     if not atoms or any(a.kind in ("blank", "page") or a.before == "comma" or (a.kind == "dash" and len(a.text) > 1)
                         or (a.kind == "sign" and negative) for a in atoms):
         return None

@@ -61,7 +61,8 @@ def read_table3(norm: Normalized, src: str, region: tuple[int, int], headings: l
     if _needs_order(st, solved, optional):
         by_order = read_by_order(text, start, end, out.template, row_classifier, st)
         report["sequence"] = by_order.report
-        if by_order.chosen is not None and (not settled(st, solved) or _read(by_order.chosen[0]) > _read(st)):
+        if by_order.chosen is not None and (not settled(st, solved) and _keeps_lost(by_order.chosen[0], st)
+                                            or _read(by_order.chosen[0]) > _read(st)):
             st, solved = by_order.chosen
             report["strategy"] = "sequence"
         elif not settled(st, solved) and by_order.unproved is not None and _read(by_order.unproved[0]) > _read(st):
@@ -124,6 +125,13 @@ def _read(st: Rows3) -> int:
     return sum(1 for m in st.materials.values() if not m.empty())
 
 
+def _keeps_lost(chosen: Rows3, st: Rows3) -> bool:
+    """The reading by order reads every row the label reading read only with a lost blank placed (one
+    that drops such a row, its values left as a gap, is no better than the ambiguous placement)."""
+    return all(k in chosen.materials and not chosen.materials[k].empty()
+               for k, v in st.status.items() if v == "lost_blank")
+
+
 def _solutions(norm: Normalized, src: str, solved: Solved, differing: set[tuple[str, int]], st: Rows3) -> dict:
     """The joint readings that satisfy the identities, the one taken first, on the rows where they differ:
     what a batch needs to settle them with the same body's other years (`checks.settle`)."""
@@ -173,6 +181,16 @@ def _level(c: CellRead, k: int, key: str, solved: Solved, differing: set[tuple[s
     return level
 
 
+def _unplaced(cell: Cell, value, values: set) -> None:
+    """A cell of a row one blank short whose placements the identities do not single out: where the
+    placements read it differently, it is as doubtful as an ambiguous cell (the solver keeps only the
+    cheapest alternatives, so the row's own placements name the candidates)."""
+    others = sorted(values - {value}, key=str)
+    if others:
+        cell.confidence = min(cell.confidence, confidence.AMBIGUOUS)
+        cell.candidates = [{"value": value}] + [{"value": v} for v in others]
+
+
 def _fill_row(norm: Normalized, src: str, row: Row, solved: Solved, differing: set[tuple[str, int]], st: Rows3,
               out: TablesRead) -> None:
     lab = labels()
@@ -205,6 +223,8 @@ def _fill_row(norm: Normalized, src: str, row: Row, solved: Solved, differing: s
         if (key, k) in differing:
             alts = sorted({alt[key].values[k] for alt in solved.alternatives if key in alt} - {c.value}, key=str)
             cell.candidates = [{"value": c.value}] + [{"value": v} for v in alts]
+        if status == "lost_blank" and solved.status != "unique":
+            _unplaced(cell, c.value, {r.values[k] for r in st.readings[key]})
         if c.kind == "blank":
             out.issues.append(Issue("table3.blank", f"{row.label} / {col}: printed blank", None))
         t[key][col] = cell

@@ -42,8 +42,6 @@ def _check(g: Generated) -> dict:
 
 # Gold of the Hebei crawl with blank cells (added for issue 16) that the generator's layouts expose.
 KNOWN = {
-    "hb09": "a blank 总计 cell at a row's end (上年结转) is lost from the row's material, so the printed 0s are "
-            "read with the blank earlier and the total as 0 at 0.99: a silent error (tabs layout, seed of hb09)",
     "hb10": "blank-heavy older-template tables (table 4 all blank but its totals): more wrong cells than the "
             "bound of glued table-2 runs, every one flagged",
 }
