@@ -63,7 +63,13 @@ def make_cell(norm: Normalized, src: str, c: CellRead, conf: float) -> Cell:
     if c.kind == "zero":
         return Cell(0, conf, None, printed, raw_span=(s, e))
     raw = printed if printed != str(c.value) else None
+    if c.pieces > 1 and _digits(printed) != c.raw:
+        return Cell(c.value, conf, None, printed, raw_span=(s, e))  # torn pieces with other cells' between
     return Cell(c.value, conf, (s, e), raw)
+
+
+def _digits(s: str) -> str:
+    return "".join(ch for ch in s if ch.isdigit() or ch == ".")
 
 
 def printed(norm: Normalized, src: str, c: CellRead) -> dict:

@@ -282,7 +282,31 @@ def material(text: str, start: int, end: int, *, stop_at_text: bool = True,
     if last_run is not None and seen_value and gaps.row is not None and last_run[0] == mat.atoms[-1].end \
             and last_run[1] in (pos, end):
         _flush_blanks([last_run] * gaps.after_last(last_run[1] - last_run[0]), append)
+    elif gaps is None and seen_value and mat.atoms[-1].kind != "blank":
+        _flush_blanks(_trailing_fields(text, mat.atoms[-1].end, max(pos, mat.atoms[-1].end)), append)
     return mat, pos
+
+
+_FIELD_PAD = " \t|\u3000\xa0"
+
+
+def _trailing_fields(text: str, last: int, pos: int) -> list[tuple[int, int]]:
+    """Empty fields closing the last value's line (`0\t\n`, `| 0 | |`): blank cells the row may end with.
+
+    A tab row's trailing tab or a pipe row's empty last field is where a blank 总计 stands; it is
+    also often mere padding, so the readings take it only where it is needed (a blank atom is optional).
+    """
+    nl = text.find("\n", last)
+    line_end = len(text) if nl < 0 else nl
+    if line_end > pos + 1 and text[pos:line_end].strip(_FIELD_PAD):
+        return []  # the row's reading stopped at text on the same line
+    seg = text[last:line_end]
+    body = seg.rstrip(_FIELD_PAD)
+    tail, at = seg[len(body):], last + len(body)
+    if body.strip(" \u3000\xa0") and not body.strip(" \u3000\xa0").isalpha():
+        return []  # something other than a unit between the last value and the row's end
+    n = tail.count("|") - 1 if "|" in tail else tail.count("\t")
+    return [(at, line_end)] * max(0, n)
 
 
 def _note_number(text: str, atoms: list[Atom], s: int) -> bool:

@@ -78,7 +78,7 @@ class Reading:
 
 
 
-def _parse_number(s: str, decimal: bool) -> int | float | None:
+def parse_number(s: str, decimal: bool) -> int | float | None:
     if "." in s:
         if not decimal or s.count(".") > 1 or s.startswith(".") or s.endswith("."):
             return None
@@ -86,7 +86,7 @@ def _parse_number(s: str, decimal: bool) -> int | float | None:
     return int(s)
 
 
-def _valid_piece(s: str, decimal: bool) -> bool:
+def valid_piece(s: str, decimal: bool) -> bool:
     if not s:
         return False
     if "." in s:
@@ -232,8 +232,8 @@ def enumerate_readings(
             nxt = atoms[j + 1] if j + 1 < m else None
             # A cut where a comma stands is no repair: the comma may separate cells.
             ends_here_cut = nxt is not None and nxt.kind == "digit" and nxt.before == "glued"
-            if _valid_piece(text, decimal) and not (sign and text.strip("0.") == ""):
-                value = _parse_number(text, decimal)
+            if valid_piece(text, decimal) and not (sign and text.strip("0.") == ""):
+                value = parse_number(text, decimal)
                 start = atoms[i].start
                 if sign is not None:
                     value, start, text = -value, sign.start, sign.text + text
@@ -285,9 +285,12 @@ def forced_reading(material: RowMaterial, n: int, decimal: bool = False, negativ
 
     Either every printed number stands apart behind a strong separator and
     there are exactly n of them, or the row has exactly n digits so each is
-    a cell (`0000000`).  None when the row needs the search.
+    a cell (`0000000`); empty fields closing the row past them are padding.
+    None when the row needs the search.
     """
     atoms = material.atoms
+    while atoms and atoms[-1].kind == "blank" and len(atoms) > n:
+        atoms = atoms[:-1]  # a row's empty last field (`material._trailing_fields`) beyond its n values
     if not atoms or any(a.kind in ("blank", "page") or a.before == "comma" or (a.kind == "dash" and len(a.text) > 1)
                         or (a.kind == "sign" and negative) for a in atoms):
         return None
@@ -296,8 +299,8 @@ def forced_reading(material: RowMaterial, n: int, decimal: bool = False, negativ
         for a in atoms:
             if a.kind != "num":
                 cells.append(CellRead(0, a.start, a.end, a.text, "zero"))
-            elif _valid_piece(a.text, decimal) and a.before == "strong":
-                cells.append(CellRead(_parse_number(a.text, decimal), a.start, a.end, a.text, "number"))
+            elif valid_piece(a.text, decimal) and a.before == "strong":
+                cells.append(CellRead(parse_number(a.text, decimal), a.start, a.end, a.text, "number"))
             else:
                 return None
         return Reading(cells, 0.0, 0)

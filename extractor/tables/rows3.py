@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from extractor.spec.labels import labels
 from extractor.tables.anchors import Anchor
 from extractor.tables.cells import row_total_ok
-from extractor.tables.material import RowMaterial
-from extractor.tables.readings import Reading, enumerate_readings, forced_reading
+from extractor.tables.material import Atom, RowMaterial
+from extractor.tables.readings import BLANK_COST, Reading, enumerate_readings, forced_reading
 from extractor.tables.solve import Solved, solve_table3
 
 
@@ -59,6 +59,12 @@ def read_row(key: str, st: Rows3, ncols: int) -> None:
         st.status[key] = "ok" if row_total_ok(fast.cells) else "row_total_fails"
         return
     rs, complete = enumerate_readings(mat, ncols, accept=row_total_ok)
+    if complete and not rs:
+        rs = lost_blank(mat, ncols)
+        if rs:
+            st.readings[key] = rs
+            st.status[key] = "lost_blank"
+            return
     if not complete:
         st.status[key] = "capped"
         if not rs:  # the cheapest readings, so the row is read with what was found (and flagged)
@@ -70,3 +76,31 @@ def read_row(key: str, st: Rows3, ncols: int) -> None:
         st.status[key] = "row_total_fails" if rs else "unreadable"
     if rs:
         st.readings[key] = rs
+
+
+# A blank placed where the row lost one is dearer the further it stands from the row's end (where
+# editors strip an empty last field), by much less than a clear margin: the identities decide, or
+# the placements stay ambiguous.
+_FARTHER = 0.01
+
+
+def lost_blank(mat: RowMaterial, ncols: int) -> list[Reading]:
+    """A row one cell short, read with a blank cell at each field boundary where its total adds up.
+
+    A flattening that strips a row's empty last field (a trailing tab) or an empty field elsewhere
+    leaves one value too few; nothing in the layout says where the blank stood, so every placement is
+    a reading: the identities single one out, or the cells where placements differ stay ambiguous.
+    """
+    atoms = mat.atoms
+    if any(a.kind == "blank" for a in atoms):
+        return []
+    out: list[Reading] = []
+    for k in range(len(atoms), -1, -1):
+        if 0 < k < len(atoms) and atoms[k].before != "strong":
+            continue
+        at = atoms[k - 1].end if k else atoms[0].start
+        placed = RowMaterial(atoms[:k] + [Atom("blank", "", at, at)] + atoms[k:])
+        for r in enumerate_readings(placed, ncols, accept=row_total_ok, limit=20)[0]:
+            if any(c.kind == "blank" for c in r.cells):
+                out.append(Reading(r.cells, r.cost + (len(atoms) - k) * _FARTHER, r.ops))
+    return out

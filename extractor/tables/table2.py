@@ -23,6 +23,7 @@ from extractor.record import Cell, Issue
 from extractor.spec.labels import Row, labels
 from extractor.tables.anchors import RowClassifier, find_rows, furniture
 from extractor.tables.cells import TablesRead, make_cell, next_stop, printed, region_anchors
+from extractor.tables.loose import loose_numbers, over_lines, pieces, torn_readings, torn_tail, trailing_lines
 from extractor.tables.material import RowMaterial, material
 from extractor.tables.readings import CellRead, Reading, enumerate_readings
 from extractor.tables.solve import CLEAR_MARGIN
@@ -99,16 +100,19 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
     t = out.tables["table2"]
     report: dict = {"rows_found": sum(1 for a in found if a), "template": template, "rows": {}}
     gaps = out.gaps
+    after, carry = start, []  # where the last row's reading stopped; its loose last lines
     for row, a in zip(rows, found):
         if a is None:
             if row.columns:
                 out.issues.append(Issue("table2.missing", f"row {row.label} not found"))
             continue
         stop = next_stop(a.end, [x for x in anchors if x is not a], end)
-        mat, _ = material(text, a.end, stop, gaps=gaps)
+        mat, pos = material(text, a.end, stop, gaps=gaps)
+        lead = carry + loose_numbers(text, after, a.start) if after <= a.start else carry
+        after, carry = max(pos, a.end), []
         if not row.columns:
             continue
-        if mat.empty():
+        if mat.empty() and not lead:
             out.issues.append(Issue("table2.blank", f"row {row.label}: printed blank", norm.to_source(a.start, stop)))
             for col in row.columns:
                 t[row.key][col] = Cell(None, confidence.BLANK, None)
@@ -119,6 +123,13 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
         # Only the older template's 本年增/减 column (not kept) is signed: a kept count is never negative.
         rs, complete = enumerate_readings(mat, width, decimal=row.decimal, limit=5000, negative=template == "2019",
                                           accept=_unsigned_where_kept(colmap))
+        tail = torn_tail(text, mat, pos, stop)
+        torn = bool(lead) or tail is not None or over_lines(text, mat, width) or (not rs and pieces(mat) > width)
+        if torn:
+            carry = trailing_lines(text, mat) if pieces(mat) > width else []
+            loose = lead + (mat.atoms if tail is None else tail)
+            rs = torn_readings(text, loose, width, decimal=row.decimal, negative=template == "2019",
+                               accept=_unsigned_where_kept(colmap), printed=rs if not lead else [])
         if not rs:
             out.issues.append(Issue("table2.unsolved", f"row {row.label}: its numbers cannot be read as {width} cells",
                                     norm.to_source(a.start, stop)))
@@ -126,7 +137,7 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
             continue
         if len(rs) > 1 and not hints_read:  # only an ambiguous run needs the prose
             hints, hints_read = narrative_hints(text, region), True
-        chosen, confs, alts, how, contenders = _choose_table2(row, rs, colmap, hints, prior)
+        chosen, confs, alts, how, contenders = _choose_table2(row, rs, colmap, hints, prior, keep_order=torn)
         row_conf = confidence.anchor(a.how, a.score)
         if _lost_cell(text, mat, width):
             row_conf, how = min(row_conf, confidence.UNSOLVED), "lost_cell"
@@ -134,6 +145,12 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
                                                         f"{width} columns: a number was lost (moved out of its row); "
                                                         "cutting a printed number is no reading",
                                     norm.to_source(a.start, stop)))
+        if torn and how != "narrative":
+            row_conf, how = min(row_conf, confidence.AMBIGUOUS), "torn"
+            out.issues.append(Issue("table2.loose_number", f"row {row.label}: {len(loose)} numbers printed apart "
+                                                           f"for {width} columns: a number torn over the lines of "
+                                                           "its cell, or a stray one; not proved",
+                                    norm.to_source(lead[0].start if lead else a.start, stop)))
         if not complete:  # readings left unseen: nothing here is proved
             row_conf, how = min(row_conf, confidence.CAPPED), "capped"
             out.issues.append(Issue("table2.search_capped", f"row {row.label}: too many readings of {mat.digits!r} "
@@ -148,7 +165,7 @@ def read_table2(norm: Normalized, src: str, region: tuple[int, int], headings: l
             if alts.get(k):
                 cell.candidates = [{"value": c.value}] + [{"value": v} for v in alts[k]]
             t[row.key][col] = cell
-            if len(rs) == 1 and complete and a.how == "exact":
+            if len(rs) == 1 and complete and a.how == "exact" and not torn:
                 out.certain.add(("table2", row.key, col))
         if how == "ambiguous":
             ranked = "the prior learned from annotated reports" if _prior_ranks(prior, row, colmap, rs) else "size rules"
@@ -214,10 +231,11 @@ def _clear(rs: list[Reading]) -> bool:
     return len(rs) == 1 or rs[1].cost >= rs[0].cost + CLEAR_MARGIN
 
 
-def _choose_table2(row: Row, rs: list[Reading], colmap: list[str | None], hints, prior: Plausibility | None
-                   ) -> tuple[Reading, list[float], dict, str, list[Reading]]:
+def _choose_table2(row: Row, rs: list[Reading], colmap: list[str | None], hints, prior: Plausibility | None,
+                   keep_order: bool = False) -> tuple[Reading, list[float], dict, str, list[Reading]]:
     """(the reading taken, its cells' levels, other values per cell, how it was chosen, the contenders
-    best first: for an ambiguous run, the equally cheap readings the record keeps)."""
+    best first: for an ambiguous run, the equally cheap readings the record keeps).  `keep_order`: the
+    readings come ranked by the layout (a torn row's: `loose.torn_readings`), not for the prior to rank."""
     if len(rs) == 1:
         r = rs[0]
         confs = [confidence.PLACEHOLDER if c.kind == "zero" else confidence.PRINTED_UNCHECKED if c.pieces == 1 else confidence.SECOND for c in r.cells]
@@ -234,11 +252,14 @@ def _choose_table2(row: Row, rs: list[Reading], colmap: list[str | None], hints,
         if fit:
             rs = fit
     best_cost = rs[0].cost
-    contenders = [r for r in rs if r.cost < best_cost + CLEAR_MARGIN]
+    contenders = rs if keep_order else [r for r in rs if r.cost < best_cost + CLEAR_MARGIN]
     if len(contenders) == 1:
         r = contenders[0]
         return r, [confidence.PREFERRED] * len(r.cells), {}, "preferred", [r]
-    contenders.sort(key=lambda r: (r.cost > best_cost + 1e-9, -_rank(r, row, colmap, prior)))
+    if keep_order:  # the layout's order first, the prior among equals
+        contenders = sorted(contenders, key=lambda r: (r.cost, -_rank(r, row, colmap, prior)))
+    else:
+        contenders.sort(key=lambda r: (r.cost > best_cost + 1e-9, -_rank(r, row, colmap, prior)))
     r = contenders[0]
     confs, alts = [], {}
     for k, c in enumerate(r.cells):

@@ -14,6 +14,7 @@ from extractor.record import Cell, Issue
 from extractor.spec.labels import Row, labels
 from extractor.tables.anchors import Anchor, RowClassifier, dedupe, find_rows, furniture
 from extractor.tables.cells import TablesRead, base_level, make_cell, next_stop, printed, region_anchors, row_total_ok
+from extractor.tables.loose import number_lines, over_lines, trailing_lines
 from extractor.tables.material import LineGaps, RowMaterial, material
 from extractor.tables.readings import CellRead, Reading, enumerate_readings, forced_reading
 from extractor.tables.rows3 import Rows3, settled, solve_rows
@@ -40,11 +41,16 @@ def read_table3(norm: Normalized, src: str, region: tuple[int, int], headings: l
 
     st = Rows3(anchors={a.key: a for a in found if a})
     gaps = out.gaps
+    loose: dict[str, tuple[int, int]] = {}  # row -> a line of numbers after its reading stopped
     for row, a in zip(rows, found):
         if a is not None:
             stop = next_stop(a.end, [x for x in anchors if x is not a], end)
-            st.materials[row.key], _ = material(text, a.end, stop, gaps=gaps)
+            st.materials[row.key], pos = material(text, a.end, stop, gaps=gaps)
             st.spans[row.key] = (a.start, stop)
+            lines = number_lines(text, pos, stop) if pos < stop else []
+            tail = trailing_lines(text, st.materials[row.key]) if over_lines(text, st.materials[row.key], len(lab.col3)) else []
+            if lines or tail:
+                loose[row.key] = lines[0] if lines else (tail[0].start, tail[-1].end)
     if _old_template_row(text, groups, anchors, end, st, gaps):
         out.template = "2019"
         out.parts["table3"] = "2019"
@@ -55,7 +61,8 @@ def read_table3(norm: Normalized, src: str, region: tuple[int, int], headings: l
     if _needs_order(st, solved, optional):
         by_order = read_by_order(text, start, end, out.template, row_classifier, st)
         report["sequence"] = by_order.report
-        if by_order.chosen is not None and (not settled(st, solved) or _read(by_order.chosen[0]) > _read(st)):
+        if by_order.chosen is not None and (not settled(st, solved) and _keeps_lost(by_order.chosen[0], st)
+                                            or _read(by_order.chosen[0]) > _read(st)):
             st, solved = by_order.chosen
             report["strategy"] = "sequence"
         elif not settled(st, solved) and by_order.unproved is not None and _read(by_order.unproved[0]) > _read(st):
@@ -68,6 +75,8 @@ def read_table3(norm: Normalized, src: str, region: tuple[int, int], headings: l
             for key in by_order.disagreeing(st):
                 s, e = st.spans[key]
                 st.anchors[key] = Anchor(key, s, e, "order_uncertain")
+    if report["strategy"] == "labels" and loose:
+        _doubt_loose(norm, rows, loose, st, out)
     report["status"] = solved.status
     report["rows"] = st.status
     differing = solved.differing()
@@ -85,6 +94,25 @@ def read_table3(norm: Normalized, src: str, region: tuple[int, int], headings: l
     out.parsing["table3"] = report
 
 
+def _doubt_loose(norm: Normalized, rows: list[Row], loose: dict[str, tuple[int, int]], st: Rows3,
+                 out: TablesRead) -> None:
+    """A line of numbers after a row's values that its reading did not take (text stood between) or that
+    its cells cannot hold, before the next label: a piece of a cell of this row or the next one wrapped
+    over lines (its first line printed above the next row's label), or a stray number.  The identities
+    may hold all the same, so both rows are placed in doubt."""
+    read = [r.key for r in rows if r.key in st.materials]
+    for key, (s, e) in loose.items():
+        nxt = read[read.index(key) + 1:read.index(key) + 2]
+        for k in [key, *nxt]:
+            a, b = st.spans[k]
+            st.anchors[k] = Anchor(k, a, b, "order_uncertain")
+        out.issues.append(Issue("table3.loose_number", f"numbers on a line of their own after row {key}, more "
+                                                       "than its cells or after its reading stopped: a piece of "
+                                                       "a wrapped cell, or stray; "
+                                                       f"rows {', '.join([key, *nxt])} are not proved",
+                                norm.to_source(s, e)))
+
+
 def _needs_order(st: Rows3, solved: Solved, optional: frozenset[str]) -> bool:
     """Label anchoring left a required row unread or blank, or the identities unsatisfied: try the row order."""
     missing = any(r.key not in st.materials and r.key not in optional and not r.new_template_only
@@ -95,6 +123,13 @@ def _needs_order(st: Rows3, solved: Solved, optional: frozenset[str]) -> bool:
 def _read(st: Rows3) -> int:
     """How many rows have values."""
     return sum(1 for m in st.materials.values() if not m.empty())
+
+
+def _keeps_lost(chosen: Rows3, st: Rows3) -> bool:
+    """The reading by order reads every row the label reading read only with a lost blank placed (one
+    that drops such a row, its values left as a gap, is no better than the ambiguous placement)."""
+    return all(k in chosen.materials and not chosen.materials[k].empty()
+               for k, v in st.status.items() if v == "lost_blank")
 
 
 def _solutions(norm: Normalized, src: str, solved: Solved, differing: set[tuple[str, int]], st: Rows3) -> dict:
@@ -146,6 +181,16 @@ def _level(c: CellRead, k: int, key: str, solved: Solved, differing: set[tuple[s
     return level
 
 
+def _unplaced(cell: Cell, value, values: set) -> None:
+    """A cell of a row one blank short whose placements the identities do not single out: where the
+    placements read it differently, it is as doubtful as an ambiguous cell (the solver keeps only the
+    cheapest alternatives, so the row's own placements name the candidates)."""
+    others = sorted(values - {value}, key=str)
+    if others:
+        cell.confidence = min(cell.confidence, confidence.AMBIGUOUS)
+        cell.candidates = [{"value": value}] + [{"value": v} for v in others]
+
+
 def _fill_row(norm: Normalized, src: str, row: Row, solved: Solved, differing: set[tuple[str, int]], st: Rows3,
               out: TablesRead) -> None:
     lab = labels()
@@ -178,6 +223,8 @@ def _fill_row(norm: Normalized, src: str, row: Row, solved: Solved, differing: s
         if (key, k) in differing:
             alts = sorted({alt[key].values[k] for alt in solved.alternatives if key in alt} - {c.value}, key=str)
             cell.candidates = [{"value": c.value}] + [{"value": v} for v in alts]
+        if status == "lost_blank" and solved.status != "unique":
+            _unplaced(cell, c.value, {r.values[k] for r in st.readings[key]})
         if c.kind == "blank":
             out.issues.append(Issue("table3.blank", f"{row.label} / {col}: printed blank", None))
         t[key][col] = cell

@@ -19,8 +19,9 @@ from tests.helpers import blocks
 WRAP = 9
 
 
-def wrapped_pdf(text: str, wrap: int = WRAP) -> bytes:
-    """A landscape PDF of `text`: paragraphs as lines, tab rows as ruled rows with wrapped labels."""
+def wrapped_pdf(text: str, wrap: int = WRAP, number_wrap: int | None = None) -> bytes:
+    """A landscape PDF of `text`: paragraphs as lines, tab rows as ruled rows with wrapped labels
+    (and numbers wrapped after `number_wrap` characters: value columns too narrow for their numbers)."""
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -54,7 +55,7 @@ def wrapped_pdf(text: str, wrap: int = WRAP) -> bytes:
         widths = [min(wrap, max((len(r[j]) if j < len(r) else 0) for r in rows)) * fs + 6 for j in range(ncol)]
         widths = [max(w, 14) for w in widths]
         for row in rows:
-            pieces = [[cell[k:k + wrap] for k in range(0, len(cell), wrap)] or [""] for cell in row]
+            pieces = [_wrapped(cell, number_wrap if number_wrap and _number(cell) else wrap) for cell in row]
             n = max(len(p) for p in pieces)
             height = n * lead + 2
             room(height)
@@ -73,6 +74,14 @@ def wrapped_pdf(text: str, wrap: int = WRAP) -> bytes:
     c.showPage()
     c.save()
     return buf.getvalue()
+
+
+def _number(cell: str) -> bool:
+    return cell.replace(".", "", 1).isdigit()
+
+
+def _wrapped(cell: str, width: int) -> list[str]:
+    return [cell[k:k + width] for k in range(0, len(cell), width)] or [""]
 
 
 def _pdfplumber(data: bytes, layout: bool) -> str:

@@ -25,7 +25,7 @@ import random
 
 import extractor
 from extractor.input.load import load_bytes
-from extractor.training.generate import render
+from extractor.training.generate import random_tables, render
 from extractor.training.generate.html import html_report
 from extractor.training.generate.render import converter_variants
 from extractor.training.gold import compare
@@ -38,11 +38,9 @@ ANNS = report_annotations()
 # Open defects on the Hebei crawl's gold (blank cells; added for issue 16 after these tests were written).
 _BLANKS = "gold blank cells (null) read as 0 or shifted, every one flagged (below 0.8): the order cannot place a blank"
 KNOWN = {
-    "layouts": {"hb02": _BLANKS, "hb09": _BLANKS, "hb10": _BLANKS, "hz2024": MIXED_TEMPLATE},
-    "pages": {"hb09": _BLANKS + " (merged value cells over blank rows)", "hb10": _BLANKS + " (merged value cells)"},
-    "real": {"hb02": "84 cells flagged, over the bound: " + _BLANKS, "hb09": "18 cells flagged, over the bound",
-             "hb04": "SILENT: the fee amount 670.376375 wrapped in its cell ('670.37637' / '5') read as 5 at 0.97 "
-                     "(table 2 has no identity to catch it)",
+    "layouts": {"hb02": _BLANKS, "hb10": _BLANKS, "hz2024": MIXED_TEMPLATE},
+    "pages": {"hb10": _BLANKS + " (merged value cells)"},
+    "real": {"hb02": "84 cells flagged, over the bound: " + _BLANKS,
              "hz2024": MIXED_TEMPLATE,
              "pt014": "105 cells flagged (none silent) over the bound of 100 since the tables model was retrained "
                       "with the three PDF annotations (issue 13): pdfplumber's layout text 56, plain text 49"},
@@ -108,3 +106,38 @@ def test_pdf_flattened_by_real_tools(ann):
     # Flagged, not read: pt012's two blank rows under pdfplumber's layout text (printed as labels alone,
     # so the order cannot tell which rows are blank: 14 cells) and pt001's fee amount, wrapped in its cell.
     assert wrong <= 15, wrong
+
+
+def test_hb04_fee_amount_wrapped_in_its_cell_is_rejoined_and_flagged():
+    """hb04 (Hebei crawl) rendered to PDF: its fee amount, six decimals, wraps in its cell; pdfplumber prints
+    the first line above the row's label and the last digit below it, pypdfium2 both below.  It was read as
+    the last digit alone at 0.97 (table 2 has no identity to catch it).  Now the pieces are rejoined, the
+    fragments kept as candidates, below the review line."""
+    ann = next((a for a in ANNS if a["id"] == "hb04"), None)
+    if ann is None:
+        pytest.skip("hb04 not annotated here (../shared absent)")
+    g = render(_gold(ann), layout="tabs", mess=(), seed=len(ann["id"]))
+    want = g.gold["table2"]["fees_10k_yuan"]
+    data = wrapped_pdf(g.text)
+    for name, flatten in FLATTENERS.items():
+        rec = extractor.extract(flatten(data)).to_dict()
+        cell = rec["tables"]["table2"]["fees"]["amount"]
+        assert cell["value"] == want and cell["confidence"] < 0.8 and rec["needs_review"], name
+        assert len(cell["candidates"]) == 3, name  # the rejoined amount and each fragment alone
+        assert "table2.loose_number" in [i["code"] for i in rec["issues"]], name
+
+
+@pytest.mark.parametrize("number_wrap", [1, 2, 3])
+def test_numbers_wrapped_in_narrow_cells_are_never_read_from_a_fragment(number_wrap):
+    """Value columns narrower than their numbers (issue 11c): every number longer than `number_wrap`
+    prints over several lines, the first above the row's label where the cell is centred.  Table 2 has
+    no identity and table 3's can hold for a consistently torn column, so a line of numbers that no row
+    can hold doubts its rows: wrong cells are flagged, never silent (hb04's fee amount was silent)."""
+    codes: Counter = Counter()
+    for seed in range(4):
+        g = render(random_tables(random.Random(700 + seed)), layout="tabs", mess=(), seed=seed)
+        data = wrapped_pdf(g.text, number_wrap=number_wrap)
+        for flatten in FLATTENERS.values():
+            rec, _ = _read(flatten(data), g.gold)  # asserts: no silent error
+            codes.update(i["code"] for i in rec["issues"])
+    assert codes["table2.loose_number"] > 0  # the mess is real: torn numbers were there to be found

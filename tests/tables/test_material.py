@@ -61,3 +61,14 @@ def test_a_number_opening_a_line_of_text_is_a_note_not_a_cell():
     text = "| 12.5 |\n\n30（含自然失效21件）\n"
     mat, stop = material(text, 0, len(text))
     assert [a.text for a in mat.atoms if a.kind != "blank"] == ["12.5"] and text[stop:].startswith("30")
+
+
+def test_empty_fields_closing_a_row_are_optional_blank_cells():
+    """A tab row's trailing tab, a pipe row's empty last field: where a blank 总计 stands (hb09, issue 11c)."""
+    def kinds(text: str) -> list[str]:
+        return [a.kind for a in material(text, 0, len(text))[0].atoms]
+
+    assert kinds("0\t0件\t\n") == ["num", "num", "blank"]
+    assert kinds("0\t0\t\t\n") == ["num", "num", "blank", "blank"]
+    assert kinds("| 0 | |\n") == ["num", "blank"]
+    assert kinds("| 0 | 0 |\n") == kinds("0\t0\n") == kinds("0 0\n") == ["num", "num"]

@@ -1,0 +1,51 @@
+"""Table 3's rows (extractor/tables/rows3.py): a row one cell short is read with a blank placed."""
+from __future__ import annotations
+
+import extractor
+from extractor import confidence
+from extractor.spec.labels import labels
+from extractor.tables.material import material
+from extractor.tables.rows3 import lost_blank
+
+
+def _row(text: str) -> list[tuple]:
+    return [r.values for r in lost_blank(material(text, 0, len(text))[0], 7)]
+
+
+def test_a_row_one_cell_short_reads_a_blank_at_each_place_its_total_allows_the_end_first():
+    assert _row("0\t0\t0\t0\t0\t0\n") == [(0, 0, 0, 0, 0, 0, None)] + [
+        tuple(None if j == k else 0 for j in range(7)) for k in range(5, -1, -1)]
+    # a blank 总计 would have to be the sum of the others: only the inner places fit
+    values = _row("1\t2\t0\t0\t0\t3\n")
+    assert (1, 2, 0, 0, 0, None, 3) in values and all(v[6] == 3 for v in values)
+
+
+def test_a_row_with_a_blank_field_already_is_not_one_short():
+    assert _row("0\t\t0\t0\t0\t0\t0\n") == []
+
+
+def _report(carried_over: str) -> str:
+    rows = "\n".join(f"{r.label}\t" + ("\t".join(["0"] * 7) if r.key != "carried_over" else carried_over)
+                     for r in labels().table3_rows)
+    return ("三、收到和处理政府信息公开申请情况\n申请人情况\t自然人\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t总计\n"
+            f"{rows}\n四、政府信息公开行政复议、行政诉讼情况\n")
+
+
+def test_hb09_lost_blank_total_of_a_row_of_zeros_is_never_certain():
+    """hb09's generated variants (test_generated, issue 11c): 二、上年结转 prints six 0s and a blank 总计.  Where
+    the layout loses the blank (no trailing field) every placement satisfies every identity, so no cell of the
+    row may be certain; before, the row was read with a placeholder split or not at all."""
+    rec = extractor.extract(_report("0\t0\t0\t0\t0\t0")).to_dict()
+    row = rec["tables"]["table3"]["carried_over"]
+    assert row["total"]["value"] is None  # the row's end first: where an editor strips an empty field
+    assert all(c["confidence"] <= confidence.AMBIGUOUS for c in row.values()) and rec["needs_review"]
+    assert all({x["value"] for x in c["candidates"]} == {0, None} for c in row.values())
+    assert rec["tables"]["table3"]["new"]["total"]["confidence"] >= 0.9  # the other rows stand
+
+
+def test_hb09_trailing_tab_of_a_blank_total_with_a_dash_pair_flags_the_total():
+    """hb09, test_generated tabs variant 16: `0 | —— | —— | 0 | 0件 | 0件 | ` with its trailing tab; `——` split in
+    two read the total as 0 at 0.99 (silent).  The trailing field is now a reading too: the total is flagged."""
+    rec = extractor.extract(_report("0\t——\t——\t0\t0件\t0件\t")).to_dict()
+    total = rec["tables"]["table3"]["carried_over"]["total"]
+    assert total["confidence"] < confidence.REVIEW_BELOW and {x["value"] for x in total["candidates"]} == {0, None}
