@@ -273,6 +273,7 @@ def material(text: str, start: int, end: int, *, stop_at_text: bool = True,
                 pos = s
                 if _note_number(text, mat.atoms, s):
                     pos = mat.atoms.pop().start  # `30（含自然失效21件）` on a line of its own: a note, not a cell
+                    seen_value = any(a.kind != "blank" for a in mat.atoms)
                 break
             tok = m.group()
             if len(tok) > 40 or _SENTENCE.search(tok):

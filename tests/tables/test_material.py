@@ -72,3 +72,11 @@ def test_empty_fields_closing_a_row_are_optional_blank_cells():
     assert kinds("0\t0\t\t\n") == ["num", "num", "blank", "blank"]
     assert kinds("| 0 | |\n") == ["num", "blank"]
     assert kinds("| 0 | 0 |\n") == kinds("0\t0\n") == kinds("0 0\n") == ["num", "num"]
+
+
+def test_fuzz_1106_a_note_that_was_the_rows_only_value_leaves_no_row_end_to_read():
+    """Fuzz case #1106 (a mutated docx): the row's one number opened a line of text, so it was taken back
+    as a note; the row's end was then looked for after a value that was no longer there (IndexError)."""
+    text = "\n30（含自然失效21件）\n"
+    mat, stop = material(text, 0, len(text))
+    assert [a for a in mat.atoms if a.kind != "blank"] == [] and text[stop:].startswith("30")
