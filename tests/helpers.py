@@ -25,13 +25,6 @@ needs_shared = pytest.mark.skipif(not HAVE_SHARED, reason="../shared not present
 SEED = SHARED / "seeds" / "001_22879b8c46a5464c.txt"
 
 
-# Why the generator cannot re-render two annotated reports (a known failure of extractor/training/generate,
-# found when issue 13 annotated three real PDFs): tests xfail them strictly with this reason.
-MIXED_TEMPLATE = ("hz2023 and hz2024 print table 2 of the 2021 template and table 3 of the 2019 one; the generator "
-                  "renders the whole 2019 form, which has no table-2 repealed or fee-amount column, but its gold "
-                  "keeps those values: the reader rightly reads them as absent")
-
-
 def report_annotations() -> list[dict]:
     out = []
     for p in sorted((ANNOTATIONS / "reports").glob("*.json")):

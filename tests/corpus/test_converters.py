@@ -30,7 +30,7 @@ from extractor.training.generate.html import html_report
 from extractor.training.generate.render import converter_variants
 from extractor.training.gold import compare
 from tests.corpus.pdf_converters import FLATTENERS, wrapped_pdf
-from tests.helpers import MIXED_TEMPLATE, report_annotations
+from tests.helpers import report_annotations
 
 CONVERTER_VARIANTS = 10
 ANNS = report_annotations()
@@ -38,12 +38,9 @@ ANNS = report_annotations()
 # Open defects on the Hebei crawl's gold (blank cells; added for issue 16 after these tests were written).
 _BLANKS = "gold blank cells (null) read as 0 or shifted, every one flagged (below 0.8): the order cannot place a blank"
 KNOWN = {
-    "layouts": {"hb02": _BLANKS, "hb10": _BLANKS, "hz2024": MIXED_TEMPLATE},
+    "layouts": {"hb02": _BLANKS, "hb10": _BLANKS},
     "pages": {"hb10": _BLANKS + " (merged value cells)"},
-    "real": {"hb02": "84 cells flagged, over the bound: " + _BLANKS,
-             "hz2024": MIXED_TEMPLATE,
-             "pt014": "105 cells flagged (none silent) over the bound of 100 since the tables model was retrained "
-                      "with the three PDF annotations (issue 13): pdfplumber's layout text 56, plain text 49"},
+    "real": {"hb02": "84 cells flagged, over the bound: " + _BLANKS},
 }
 
 

@@ -24,7 +24,7 @@ from extractor.training.generate import (
     variants,
 )
 from extractor.training.gold import compare
-from tests.helpers import HAVE_SHARED, MIXED_TEMPLATE, conformance_problems, report_annotations
+from tests.helpers import HAVE_SHARED, conformance_problems, report_annotations
 
 VARIANTS_PER_REPORT = 20
 ANNS = report_annotations()
@@ -44,14 +44,10 @@ def _check(g: Generated) -> dict:
 # Known failures of the generator on real golds (extractor/training/generate; found when issue 13 annotated
 # three real PDFs, and gold of the Hebei crawl with blank cells, added for issue 16).  Strict: they must keep
 # failing until fixed.
-SILENT_KNOWN = {
-    "hz2024": MIXED_TEMPLATE + " (one cells_per_line variant: nothing else to review, so 'silent')",
-}
+SILENT_KNOWN: dict[str, str] = {}
 BOUND_KNOWN = {
     "hb10": "blank-heavy older-template tables (table 4 all blank but its totals): more wrong cells than the "
             "bound of glued table-2 runs, every one flagged",
-    "hz2023": MIXED_TEMPLATE + " (3 cells in every variant, flagged)",
-    "hz2024": MIXED_TEMPLATE,
     "ha2024": "glued layout: 63 cells wrong in 4 variants, all flagged (none silent) — its three-digit counts glue "
               "into runs the identities do not settle, tables 3 and 4 included",
 }

@@ -22,8 +22,9 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
 def test_training_runs_and_reports_grouped_cv(trained: tuple[dict, Path]) -> None:
     metrics, out = trained
     assert "grouped" in metrics["cv"]
-    # issue 12: measured 0.912 (CV on development) and 0.870 (held-out), metric and value
-    assert metrics["cv_model"]["loose"]["overall"]["f1"] >= 0.90
+    # issue 12: measured 0.912 (CV on development) and 0.870 (held-out), metric and value; with the facts of the
+    # 18 crawl reports in the annotations (harder prose: development 92, held-out 46 documents) 0.891 and 0.867
+    assert metrics["cv_model"]["loose"]["overall"]["f1"] >= 0.88
     assert metrics["held_out_model"]["loose"]["overall"]["f1"] >= 0.86
     assert metrics["test"] >= 39 and metrics["development"] >= 78
     assert (out / MODEL_NAME).exists() and (out / META_NAME).exists()
@@ -32,11 +33,9 @@ def test_training_runs_and_reports_grouped_cv(trained: tuple[dict, Path]) -> Non
 
 
 @needs_shared
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 13's PDF annotations (ha2024, hz2024) mark restated table-4 counts (尚未审结N件), gazette issues "
-    "(公报N期) and meeting issues (常务会议N期) as `other`; held out, the facts model tags them (probability "
-    "< 0.1, still listed as facts). The tagger is issue 12's (narrative/)."))
 def test_the_cv_model_tags_no_distractor(trained: tuple[dict, Path]) -> None:
+    """Held out in CV, no annotated distractor is tagged (it was, until the crawl reports' facts were annotated
+    and an award title's round numeral, hb07's 百个…账号, became a distractor rule)."""
     metrics, _ = trained
     assert metrics["cv_model"]["distractors_tagged"] == []
 
