@@ -218,6 +218,7 @@ def read_pdf(data: bytes, path: str | None, digest: str) -> Document:
     pages: list[layout.Page] = []
     reads: list[PageRead] = []
     issues: list[Issue] = []
+    chars = 0
     try:
         for k in range(len(pdf)):
             budget.extend(budget.PER_PAGE_SECONDS)
@@ -227,6 +228,12 @@ def read_pdf(data: bytes, path: str | None, digest: str) -> Document:
             reads.append(info)
             issues.extend(found)
             page.close()
+            chars += sum(len(line) for _, lines in laid.items for line in lines)
+            if chars > budget.MAX_TEXT_CHARS:
+                # Stop at the limit rather than read thousands of pages only to refuse their text.
+                return error_document(path, "pdf", digest, "input.too_large",
+                                      f"over {budget.MAX_TEXT_CHARS} characters of text in the first {k + 1} "
+                                      f"of {len(pdf)} pages")
             budget.check()
     except pdfium.PdfiumError as e:
         return error_document(path, "pdf", digest, "input.corrupt", f"not a readable PDF: {e}")

@@ -39,6 +39,22 @@ def test_pdf_scan_with_a_page_number_is_still_a_scan():
     assert doc.error.code == "input.no_text_layer" and "images in which OCR found no text" in doc.error.message
 
 
+def test_bench_memory_pdf_of_thousands_of_pages_stops_reading_at_the_text_limit(monkeypatch):
+    """bench_memory's pdf_300_pages (seed 1: a one-line report repeated, 2,029 pages, 15 M characters) was read
+    whole (128 s of CPU), then rose by 1.1 GB in the text stages: reading stops at the page past the limit."""
+    from extractor import budget
+
+    src = seed_text()
+    data = to_pdf("\n".join([src] * 3))
+    whole = load_bytes(data, "many.pdf")
+    assert whole.error is None
+    monkeypatch.setattr(budget, "MAX_TEXT_CHARS", len(whole.text) // 3)
+    doc = load_bytes(data, "many.pdf")
+    assert doc.error.code == "input.too_large"
+    pages = int(re.search(r"first (\d+) of (\d+) pages", doc.error.message).group(1))
+    assert 1 <= pages < len(whole.pages)
+
+
 def test_pdf_corrupt():
     good = to_pdf("一、总体情况")
     assert load_bytes(good[:200], "cut.pdf").error.code == "input.corrupt"
