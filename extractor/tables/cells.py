@@ -7,6 +7,7 @@ anchors found (what annotation and training label fragments from).
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from extractor import confidence
@@ -69,7 +70,8 @@ def make_cell(norm: Normalized, src: str, c: CellRead, conf: float) -> Cell:
 
 
 def _digits(s: str) -> str:
-    return "".join(ch for ch in s if ch.isdigit() or ch == ".")
+    """The digits a reader of the span sees: compatibility forms folded first (`⅓` shows a 1 and a 3)."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", s) if ch.isdigit() or ch == ".")
 
 
 def printed(norm: Normalized, src: str, c: CellRead) -> dict:
