@@ -20,6 +20,7 @@ import numpy as np
 
 SHINGLE = 5  # characters per shingle: long enough that shared template words alone do not make two texts alike
 PERMUTATIONS = 64
+CHUNK = 8192  # shingles hashed at once by every permutation: 4 MB of work array, whatever the prose's length
 _rng = np.random.default_rng(20240615)  # fixed: a signature must mean the same in every run
 _A = _rng.integers(1, 1 << 63, PERMUTATIONS, dtype=np.uint64) | np.uint64(1)  # odd multipliers
 _B = _rng.integers(0, 1 << 63, PERMUTATIONS, dtype=np.uint64)
@@ -54,11 +55,15 @@ def minhash(prose: str) -> list[int]:
         return []
     x = shingle_hashes(prose)
     # multiply-shift hashing: (a*x + b) mod 2**64, its high 32 bits; one row per permutation (the high
-    # bits of the least value are the least high bits, so the shift comes after the min)
+    # bits of the least value are the least high bits, so the shift comes after the min).  In chunks: a
+    # megabyte of prose has a million shingles, and all permutations at once would take 64 × 8 bytes each.
+    least = np.full(PERMUTATIONS, np.iinfo(np.uint64).max, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        mixed = np.outer(_A, x)
-        mixed += _B[:, None]
-    return (mixed.min(axis=1) >> np.uint64(32)).tolist()
+        for k in range(0, len(x), CHUNK):
+            mixed = np.outer(_A, x[k:k + CHUNK])
+            mixed += _B[:, None]
+            np.minimum(least, mixed.min(axis=1), out=least)
+    return (least >> np.uint64(32)).tolist()
 
 
 def similarity(a: Sequence[int], b: Sequence[int]) -> float:

@@ -123,9 +123,11 @@ def enumerate_readings(
     if fast is not None:
         ok = (accept is None or accept(fast.cells)) and (prune is None or prune(fast.cells))
         return ([fast] if ok else []), True
-    atoms = _digit_atoms(material.atoms)
-    if len(atoms) > MAX_ATOMS:
+    # Counted before the digits are split into atoms of their own: a megabyte run of digits would
+    # otherwise cost a million atoms (and a second of CPU) on every call, only to be refused.
+    if sum(len(a.text) if a.kind == "num" else 1 for a in material.atoms) > MAX_ATOMS:
         return [], False
+    atoms = _digit_atoms(material.atoms)
     out: list[Reading] = []
     complete = True
     # Minimal number of cells the remaining atoms must produce: digits in
@@ -154,13 +156,14 @@ def enumerate_readings(
 
     def rec(i: int, cost: float, ops: int) -> None:
         nonlocal steps, complete
+        if not complete:  # cut short: the calls still pending return at once, uncounted
+            return
         steps += 1
         if steps > max_steps:
             complete = False
-        elif not steps % budget.EVERY:
-            budget.check()
-        if not complete:
             return
+        if not steps % budget.EVERY:
+            budget.check()
         if prune is not None and cells and not prune(cells):
             return
         if i == m:

@@ -122,3 +122,17 @@ def test_fuzz_a_pasted_run_of_digits_is_no_cell_value():
     text = "\t" + "9" * 20 + "\t0\t0\t0\t0\t0\t0"
     assert _readings(text, 7) == []
     assert _readings("\t" + "9" * readings.MAX_DIGITS + "\t0\t0\t0\t0\t0\t0", 7)[0][0] == int("9" * readings.MAX_DIGITS)
+
+
+def test_bench_memory_digits_1mb_in_row_is_refused_before_its_digits_become_atoms(monkeypatch):
+    """bench_memory's digits_1mb_in_row: a megabyte of digits in a table-3 row was split into a million
+    one-digit atoms on each of 21 calls (230 MB, over the 10 s budget) only to be refused as over MAX_ATOMS."""
+    import extractor.tables.readings as readings
+
+    def split(atoms):
+        raise AssertionError("split into atoms before being counted")
+
+    text = "1" * 200_000
+    mat, _ = material(text, 0, len(text))
+    monkeypatch.setattr(readings, "_digit_atoms", split)
+    assert enumerate_readings(mat, 7) == ([], False)
