@@ -107,6 +107,7 @@ def _write(path: Path, words: list[str], freq: list[int], total: int) -> None:
         with os.fdopen(fd, "wb") as f:
             np.savez(f, words=np.frombuffer("\n".join(words).encode("utf-8"), dtype=np.uint8),
                      freq=np.asarray(freq, dtype=np.int64), total=np.int64(total))
+        os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide a shared cache from other users
         os.replace(tmp, path)  # atomic: workers starting together each write whole files
     finally:
         if os.path.exists(tmp):
