@@ -18,6 +18,7 @@ and prints one table.  Not a test: nothing is asserted.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -143,7 +144,12 @@ def floor(paths: list[str], workers: int) -> tuple[float, float]:
 # ------------------------------------------------------------------ the batch, measured
 
 class PeakMemory(threading.Thread):
-    """Samples the memory of a process and all its descendants until stopped."""
+    """Samples the memory of a process and all its descendants until stopped, and the CPU time each used.
+
+    `cpu` maps each pid seen to (CPU seconds at its last sample, whether it
+    is the root): on a shared machine the wall time says how many cores the
+    run got, the CPU times what it needed.
+    """
 
     def __init__(self, pid: int, every: float = 0.2) -> None:
         super().__init__(daemon=True)
@@ -153,6 +159,7 @@ class PeakMemory(threading.Thread):
         self.every = every
         self.rss = 0
         self.pss = 0
+        self.cpu: dict[int, tuple[float, bool]] = {}
         self._stop_event = threading.Event()
 
     def run(self) -> None:
@@ -163,6 +170,10 @@ class PeakMemory(threading.Thread):
             try:
                 procs = [self.root, *self.root.children(recursive=True)]
                 self.rss = max(self.rss, sum(_safe(lambda p=p: p.memory_info().rss) for p in procs))
+                for p in procs:
+                    with contextlib.suppress(psutil.Error):
+                        t = p.cpu_times()
+                        self.cpu[p.pid] = (t.user + t.system, p.pid == self.root.pid)
                 if tick % 5 == 0:  # PSS reads smaps: slower, sample it less often
                     self.pss = max(self.pss, sum(_safe(lambda p=p: p.memory_full_info().pss) for p in procs))
             except psutil.Error:
@@ -199,7 +210,7 @@ def run_batch(inputs: Path, work: Path, workers: int) -> dict:
     if proc.returncode != 0:
         raise SystemExit(f"batch failed ({proc.returncode}):\n{err.decode(errors='replace')}")
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    return {"wall": wall, "rss": mem.rss, "pss": mem.pss, "summary": summary,
+    return {"wall": wall, "rss": mem.rss, "pss": mem.pss, "summary": summary, "cpu": mem.cpu,
             "out_bytes": (out / "records.jsonl").stat().st_size}
 
 

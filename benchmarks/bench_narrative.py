@@ -55,7 +55,7 @@ def main() -> None:
 
     from extractor import classify, narrative
     from extractor.classify.facts.features import features, live
-    from extractor.classify.facts.tokens import tokenizer, window_tokens
+    from extractor.classify.facts.tokens import cut, window_tokens
     from extractor.narrative.numbers import find_numbers
     from extractor.narrative.tag import analyse
     from extractor.narrative.view import make_view
@@ -96,15 +96,14 @@ def main() -> None:
     feat = time.perf_counter() - t0
     print(f"  model features      : {1000 * feat / len(texts):.2f} ms/report ({n_windows / len(texts):.1f} windows/report)")
 
-    tk = tokenizer()
     windows = [q.ctx.left[-16:] for qs in live_qs for q in qs]
     t0 = time.perf_counter()
     for w in windows:
-        tk.lcut(w, HMM=False)
+        cut(w)
     jw = time.perf_counter() - t0
     t0 = time.perf_counter()
     for t in texts:
-        tk.lcut(t, HMM=False)
+        cut(t)
     jd = time.perf_counter() - t0
     print(f"jieba on windows      : {1000 * jw / len(texts):.2f} ms/report")
     print(f"jieba on whole text   : {1000 * jd / len(texts):.2f} ms/report")

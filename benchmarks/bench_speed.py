@@ -14,7 +14,11 @@ Run it on a quiet machine; nothing is asserted.  It prints:
    5), beside a bare interpreter start and `import extractor`;
 5. `extractor batch` on the same files with 1 and with 2 workers, end to
    end (start-up included): reports/s, the speed-up, and the peak memory of
-   the process tree (RSS at a quarter of the files and at all of them).
+   the process tree (RSS at a quarter of the files and at all of them);
+   and the CPU seconds of the parent and of each worker, with the cores the
+   run got (CPU / wall): on a shared machine two workers can only be worth
+   two when two cores are free, and the CPU times say whether the batch
+   itself loses anything (start-up, the parent's writing) when it is not.
 """
 from __future__ import annotations
 
@@ -82,6 +86,16 @@ def cold_start(path: str) -> dict[str, float]:
             "extractor extract ONE_FILE": _median_wall([exe, "extract", path])}
 
 
+def cpu_line(cpu: dict[int, tuple[float, bool]], wall: float) -> str:
+    """Where a batch's CPU went: the parent, the busiest processes (the workers), the rest; and the cores it got."""
+    parent = sum(c for c, root in cpu.values() if root)
+    others = sorted((c for c, root in cpu.values() if not root), reverse=True)
+    total = parent + sum(others)
+    busy = [c for c in others if c > 0.25 * others[0]] if others else []
+    return (f"CPU {total:.1f} s: parent {parent:.1f}, workers {' + '.join(f'{c:.1f}' for c in busy)}, "
+            f"fork server and the rest {sum(others) - sum(busy):.1f}; cores it got {total / wall:.2f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=2000, help="reports in the corpus (and in each batch)")
@@ -98,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         paths = sorted(str(p) for p in (work / "in").rglob("*") if p.is_file())
         sample = paths[:: max(1, len(paths) // args.one_core)][:args.one_core]
         print(f"corpus: {args.n} reports ({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))}); "
-              f"{os.cpu_count()} CPUs")
+              f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} before the run")
         fl = floor_one_core(sample)
         wall, cpu = one_core(sample)
         print(f"floor (read, decode, one regex pass), one core: {fl:8.1f} reports/s")
@@ -116,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"batch, {workers} worker{'s' if workers > 1 else ' '}: {rates[workers]:8.1f} reports/s end to end "
                       f"({full['wall']:.1f} s for {args.n}); peak RSS {small['rss'] / mb:.0f} MB at "
                       f"{args.n // 4} reports, {full['rss'] / mb:.0f} MB at {args.n}")
+                print("   " + cpu_line(full["cpu"], full["wall"]))
             print(f"two workers / one worker: {rates[2] / rates[1]:.2f}x")
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -83,9 +83,12 @@ class Result:
         return self.entry.status
 
 
-def make_result(record: dict[str, Any], seconds: float, tables: tuple[bool, bool]) -> Result:
-    """Everything the parent needs from one record, made where the record is (in the worker)."""
-    line = dumps(record)
+def make_result(record: dict[str, Any], seconds: float, tables: tuple[bool, bool], line: bytes | None = None) -> Result:
+    """Everything the parent needs from one record, made where the record is (in the worker).
+
+    `line` is the record's JSON line when the caller made it already.
+    """
+    line = dumps(record) if line is None else line
     entry = entry_of(record)
     cells = record_batch("cells", record) if tables[0] else None
     facts = record_batch("facts", record) if tables[1] else None
@@ -118,19 +121,19 @@ def _record(path: str, extract: str) -> dict[str, Any]:
     except OSError as e:
         return error_record(path, "input.unreadable", str(e), "")
     report = resolve(extract)(doc)  # the pipeline carries the loader's warnings
-    record = report.to_dict()
-    dumps(record)  # fail here, inside the guard, if the record cannot be written
-    return record
+    return report.to_dict()
 
 
 def process_path(path: str, extract: str = DEFAULT_EXTRACT, tables: tuple[bool, bool] = (False, False)) -> Result:
     """Load and extract one file; never raises (every failure becomes the record's error)."""
     t0 = time.perf_counter()
+    line = None
     try:
         record = _record(path, extract)
+        line = dumps(record)  # inside the guard: a record that cannot be written is an internal error
     except Exception as e:  # the pipeline promises not to raise; a batch must not depend on it
         record = error_record(path, "internal.error", f"{type(e).__name__}: {e}")
-    return make_result(record, time.perf_counter() - t0, tables)
+    return make_result(record, time.perf_counter() - t0, tables, line)
 
 
 def timeout_result(path: str, timeout: float, tables: tuple[bool, bool]) -> Result:

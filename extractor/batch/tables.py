@@ -47,22 +47,29 @@ def cell_columns(rec: dict[str, Any]) -> dict[str, list[Any]]:
     src = rec.get("source") or {}
     flagged = {n for r in rec.get("review_reasons") or [] if r.get("review") for n in r.get("cells") or []}
     broken, report_review = bool(rec.get("error")), bool(rec.get("needs_review"))
-    cols: dict[str, list[Any]] = {c: [] for c in CELL_COLUMNS}
+    # Built column by column (this runs for each of a record's 200-odd cells, in every batch worker);
+    # the columns that are the same for every cell of the record are filled once at the end.
+    table_, row_, col_, value_, raw_, conf_, review_, start_, end_ = ([] for _ in range(9))
     for table, rows in (rec.get("tables") or {}).items():
         for row, cells in rows.items():
             for col, cell in cells.items():
                 value, conf = cell.get("value"), float(cell.get("confidence") or 0.0)
                 s, e = _span(cell.get("span"))
                 raw = cell.get("raw")
-                for k, v in (("report", src.get("path")), ("sha256", src.get("sha256")), ("table", table),
-                             ("row", row), ("col", col), ("value", _float(value)),
-                             ("raw", raw if raw is not None else value if isinstance(value, str) else None),
-                             ("confidence", conf),
-                             ("needs_review", broken or f"{table}.{row}.{col}" in flagged
-                              or (value is not None and conf < REVIEW_BELOW)),
-                             ("span_start", s), ("span_end", e), ("report_needs_review", report_review)):
-                    cols[k].append(v)
-    return cols
+                table_.append(table)
+                row_.append(row)
+                col_.append(col)
+                value_.append(_float(value))
+                raw_.append(raw if raw is not None else value if isinstance(value, str) else None)
+                conf_.append(conf)
+                review_.append(broken or f"{table}.{row}.{col}" in flagged or (value is not None and conf < REVIEW_BELOW))
+                start_.append(s)
+                end_.append(e)
+    n = len(table_)
+    cols = {"report": [src.get("path")] * n, "sha256": [src.get("sha256")] * n, "table": table_, "row": row_,
+            "col": col_, "value": value_, "raw": raw_, "confidence": conf_, "needs_review": review_,
+            "span_start": start_, "span_end": end_, "report_needs_review": [report_review] * n}
+    return {c: cols[c] for c in CELL_COLUMNS}
 
 
 def fact_columns(rec: dict[str, Any]) -> dict[str, list[Any]]:

@@ -33,9 +33,14 @@ def single_threaded() -> None:
 
 
 def warm_up(extract: str) -> None:
-    """Load the models once, before the clock of the first file starts."""
+    """Load the models once, before the clock of the first file starts.
+
+    The prose states a total so the facts model cuts a window: the word
+    lexicon it needs is then loaded here too (in the fork server, once for
+    every worker) instead of in each worker on its first report.
+    """
     try:
-        resolve(extract)(from_text("一、总体情况\n政府信息公开工作年度报告\n"))
+        resolve(extract)(from_text("一、总体情况\n政府信息公开工作年度报告\n全年召开新闻发布会3场。\n"))
     except Exception:
         pass
 

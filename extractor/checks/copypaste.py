@@ -19,7 +19,7 @@ from itertools import combinations
 from typing import Mapping
 
 from extractor.checks.crossreport import TABLES, ReportView, cell_names
-from extractor.narrative.signature import similarity
+from extractor.narrative.signature import as_array, similarity
 from extractor.record import Check
 
 MIN_NONZERO = 4
@@ -62,6 +62,7 @@ def _prose_pairs(views: Mapping[str, ReportView]) -> list[tuple[str, str, float]
             buckets.setdefault((b, v.prose[b:b + BAND_ROWS]), []).append(path)
     seen: set[tuple[str, str]] = set()
     out = []
+    sigs = {p: as_array(views[p].prose) for paths in buckets.values() for p in paths}
     for paths in buckets.values():
         for a, b in combinations(paths, 2):
             if (a, b) in seen or _same_report(views[a], views[b]):
@@ -69,7 +70,7 @@ def _prose_pairs(views: Mapping[str, ReportView]) -> list[tuple[str, str, float]
             if len(seen) >= MAX_PAIRS:
                 return out
             seen.add((a, b))
-            s = similarity(views[a].prose, views[b].prose)
+            s = similarity(sigs[a], sigs[b])
             if s >= NEAR_IDENTICAL:
                 out.append((a, b, s))
     return out

@@ -7,6 +7,7 @@ that decodes only by chance (mostly control characters) is binary.
 from __future__ import annotations
 
 import codecs
+import re
 
 
 # Characters every report uses in either script; used to choose between
@@ -63,8 +64,11 @@ def is_binary(text: str) -> bool:
     if not text:
         return False
     sample = text[:20000]
-    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f\v") or ch == "\ufffd")
-    return bad > max(8, 0.01 * len(sample))
+    return len(_CONTROL.findall(sample)) > max(8, 0.01 * len(sample))
+
+
+# Control characters but the five whitespace ones (\t \n \v \f \r), and the replacement character.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\ufffd]")
 
 
 def decode_cut(data: bytes, enc: str) -> str:

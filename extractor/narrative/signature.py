@@ -66,11 +66,20 @@ def minhash(prose: str) -> list[int]:
     return (least >> np.uint64(32)).tolist()
 
 
-def similarity(a: Sequence[int], b: Sequence[int]) -> float:
-    """Estimated Jaccard similarity of two prose texts from their signatures (0 when either is empty)."""
-    if not a or not b or len(a) != len(b):
+def similarity(a: Sequence[int] | np.ndarray, b: Sequence[int] | np.ndarray) -> float:
+    """Estimated Jaccard similarity of two prose texts from their signatures (0 when either is empty).
+
+    Signatures as numpy arrays (`as_array`) compare fastest: a batch's
+    copy-paste check compares up to `copypaste.MAX_PAIRS` of them.
+    """
+    if len(a) == 0 or len(b) == 0 or len(a) != len(b):
         return 0.0
-    return sum(x == y for x, y in zip(a, b)) / len(a)
+    return int(np.count_nonzero(as_array(a) == as_array(b))) / len(a)
+
+
+def as_array(sig: Sequence[int] | np.ndarray) -> np.ndarray:
+    """A signature as an int64 array (its values are the high 32 bits of a hash: they fit)."""
+    return np.asarray(sig, dtype=np.int64)
 
 
 def signature(text: str, exclude: Sequence[tuple[int, int]]) -> dict[str, object]:

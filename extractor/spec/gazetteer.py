@@ -95,12 +95,31 @@ class Gazetteer:
                 todo.append(c)
         return out
 
+    @cached_property
+    def _forms_by_first(self) -> dict[str, dict[str, list[tuple[str, str, bool]]]]:
+        """Level -> first character -> that level's forms starting with it, in `_forms` order.
+
+        A form can start at a position only if its first character stands
+        there: `_at` scans those few instead of every form of the level
+        (3,000 counties' names for each agency name of a batch).
+        """
+        out: dict[str, dict[str, list[tuple[str, str, bool]]]] = {}
+        for level, forms in self._forms.items():
+            by: dict[str, list[tuple[str, str, bool]]] = {}
+            for f in forms:
+                if not f[0]:
+                    raise ValueError(f"gazetteer: an empty name of a {level} ({f[1]})")
+                by.setdefault(f[0][0], []).append(f)
+            out[level] = by
+        return out
+
     def _at(self, s: str, pos: int, level: str, within: set[str] | None, full_only: bool) -> tuple[str, int] | None:
         """The division of `level` whose name starts at `pos` (unique among `within`, or in the country)."""
-        for form, code, full in self._forms[level]:
+        forms = self._forms_by_first[level].get(s[pos:pos + 1], [])
+        for form, code, full in forms:
             if (full_only and not full) or not s.startswith(form, pos) or (within is not None and code not in within):
                 continue
-            rivals = {c for f, c, fl in self._forms[level] if f == form and (within is None or c in within)
+            rivals = {c for f, c, fl in forms if f == form and (within is None or c in within)
                       and (fl or not full_only)}
             if len(rivals) == 1:
                 return code, pos + len(form)

@@ -58,8 +58,12 @@ class Definitions:
         return next(i for i in self.indicators if i.name == name)
 
 
+@lru_cache(maxsize=None)
 def cells_of(term: str) -> tuple[Cell, ...]:
-    """The record cells one term adds up (ValueError for a term that names no cell)."""
+    """The record cells one term adds up (ValueError for a term that names no cell).
+
+    Remembered: every record's indicators ask it for the same few dozen terms.
+    """
     prefix, _, rest = term.partition(".")
     table = _TABLES.get(prefix)
     if table is None or not rest:

@@ -29,13 +29,45 @@ class Rows3:
     anchors: dict[str, Anchor] = field(default_factory=dict)
 
 
-def solve_rows(st: "Rows3") -> Solved:
-    """Every row's readings, then the joint choice the identities leave (shared by both strategies)."""
+# How one row's material read: (status, readings, forced), by the material's atoms and the cell count.
+RowMemo = dict[tuple, tuple[str | None, list[Reading] | None, bool]]
+
+
+def solve_rows(st: "Rows3", memo: RowMemo | None = None) -> Solved:
+    """Every row's readings, then the joint choice the identities leave (shared by both strategies).
+
+    With `memo`, a row whose material was read before (another placement of
+    the same table, `table3_order`) is not searched again: its readings
+    depend on its atoms only, and the readings are never changed once made.
+    """
     lab = labels()
     ncols = len(lab.col3)
     for row in lab.table3_rows:
-        read_row(row.key, st, ncols)
+        if memo is None:
+            read_row(row.key, st, ncols)
+        else:
+            _read_row_remembered(row.key, st, ncols, memo)
     return solve_table3(st.readings, list(lab.outcome_rows), ncols, lab.balance)
+
+
+def _read_row_remembered(key: str, st: "Rows3", ncols: int, memo: RowMemo) -> None:
+    """`read_row`, from `memo` when the same atoms were read before."""
+    mat = st.materials.get(key)
+    if mat is None:
+        return
+    k = (ncols, tuple((a.kind, a.text, a.start, a.end, a.before) for a in mat.atoms))
+    got = memo.get(k)
+    if got is None:
+        alone = Rows3(materials={key: mat})
+        read_row(key, alone, ncols)
+        got = memo[k] = (alone.status.get(key), alone.readings.get(key), key in alone.forced)
+    status, readings, forced = got
+    if forced:
+        st.forced.add(key)
+    if readings is not None:
+        st.readings[key] = list(readings)
+    if status is not None:
+        st.status[key] = status
 
 
 def settled(st: "Rows3", solved: Solved) -> bool:

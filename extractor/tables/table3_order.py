@@ -18,7 +18,7 @@ from extractor.tables.anchors import Anchor, RowClassifier
 from extractor.tables.cells import row_total_ok
 from extractor.tables.material import RowMaterial
 from extractor.tables.readings import enumerate_readings, forced_reading
-from extractor.tables.rows3 import Rows3, settled, solve_rows
+from extractor.tables.rows3 import RowMemo, Rows3, settled, solve_rows
 from extractor.tables.sequence import TOTAL_FAILS, Placement, Segment, decode, label_scores, segments
 from extractor.tables.solve import Solved
 
@@ -118,6 +118,7 @@ def read_by_order(text: str, start: int, end: int, template: str, row_classifier
     free = _free_gaps(text, start, end, template)
     placements = decode(segs, rows, len(lab.col3), free, _row_cost, _evidence(probs, tuple(rows)))
     out.best = placements[0] if placements else None
+    memo: RowMemo = {}  # placements share most rows' material: each is read once
     for p in placements:
         out.report["placements"] += 1
         st = Rows3(materials=p.materials, spans=p.spans)
@@ -128,7 +129,7 @@ def read_by_order(text: str, start: int, end: int, template: str, row_classifier
             st.anchors[key] = a if agrees else Anchor(key, s, e, how)
         if not _keeps_values(p, by_labels, len(lab.col3)):
             continue
-        solved = solve_rows(st)
+        solved = solve_rows(st, memo)
         if settled(st, solved):
             out.chosen = (st, solved)
             out.report["status"] = how

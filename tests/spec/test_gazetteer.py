@@ -58,3 +58,32 @@ def test_the_data_names_its_source_and_licence():
     assert header == "code,level,name,parent,short,former"
     levels = [line.split(",")[1] for line in data_text("gazetteer.csv").splitlines()[1:]]
     assert levels.count("province") == 34 and levels.count("city") > 330 and levels.count("county") > 2800
+
+
+def test_place_scans_only_the_names_that_can_start_there_and_finds_the_same() -> None:
+    """Issue 14: `_at` looks only at the names whose first character stands at the position; every name of the
+    gazetteer, and pairs of them, resolve as a scan over every name of the level resolves them."""
+    from extractor.spec.gazetteer import gazetteer
+
+    g = gazetteer()
+
+    def scan_all(s: str, pos: int, level: str, within, full_only: bool):
+        for form, code, full in g._forms[level]:
+            if (full_only and not full) or not s.startswith(form, pos) or (within is not None and code not in within):
+                continue
+            rivals = {c for f, c, fl in g._forms[level] if f == form and (within is None or c in within)
+                      and (fl or not full_only)}
+            if len(rivals) == 1:
+                return code, pos + len(form)
+        return None
+
+    forms = [f for level in g._forms.values() for f, _, _ in level]
+    names = [forms[i] + forms[(i * 7919) % len(forms)] for i in range(0, len(forms), 17)]
+    hits = 0
+    for name in names:
+        for level in g._forms:
+            for pos in (0, 1, 2):
+                assert g._at(name, pos, level, None, False) == scan_all(name, pos, level, None, False), (name, level)
+                assert g._at(name, pos, level, None, True) == scan_all(name, pos, level, None, True), (name, level)
+                hits += g._at(name, pos, level, None, False) is not None
+    assert hits > len(names) // 2

@@ -49,3 +49,28 @@ def test_hb09_trailing_tab_of_a_blank_total_with_a_dash_pair_flags_the_total():
     rec = extractor.extract(_report("0\t——\t——\t0\t0件\t0件\t")).to_dict()
     total = rec["tables"]["table3"]["carried_over"]["total"]
     assert total["confidence"] < confidence.REVIEW_BELOW and {x["value"] for x in total["candidates"]} == {0, None}
+
+
+def test_rows_read_from_the_memo_as_when_searched_and_each_material_searched_once(monkeypatch):
+    """Issue 14: `table3_order` tries several placements of mostly the same rows; a row's material is searched once."""
+    from extractor.tables import rows3
+
+    lab = labels()
+    texts = {r.key: "1\t2\t0\t0\t0\t3\n" if i % 3 == 0 else "0\t0\t0\t0\t0\t0\t0\n" if i % 3 == 1 else "12\t0\t0\t0\t0\t0\t12\n"
+             for i, r in enumerate(lab.table3_rows)}
+    mats = {k: material(t, 0, len(t))[0] for k, t in texts.items()}
+    plain = rows3.Rows3(materials=dict(mats))
+    solved = rows3.solve_rows(plain)
+    searched = []
+    real = rows3.read_row
+    monkeypatch.setattr(rows3, "read_row", lambda key, st, ncols: (searched.append(key), real(key, st, ncols)))
+    memo: rows3.RowMemo = {}
+    for _ in range(3):
+        st = rows3.Rows3(materials=dict(mats))
+        again = rows3.solve_rows(st, memo)
+        assert (st.status, st.forced) == (plain.status, plain.forced)
+        assert {k: [r.values for r in rs] for k, rs in st.readings.items()} == \
+               {k: [r.values for r in rs] for k, rs in plain.readings.items()}
+        assert (again.status, again.complete) == (solved.status, solved.complete)
+    assert len(searched) == len(set(map(str, texts.values()))) == 3  # one search per distinct material
+    assert {st.status[k] for k in texts} >= {"lost_blank", "ok"}
