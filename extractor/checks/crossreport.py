@@ -13,11 +13,11 @@ is never held.
 """
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from extractor.checks.crossyear import agency_year, folded
 from extractor.spec.gazetteer import gazetteer
 from extractor.spec.labels import labels
 
@@ -68,20 +68,15 @@ class ReportView:
 
 def view_of(rec: dict[str, Any]) -> ReportView | None:
     """The record's view, or None when it failed to read or has no agency and year."""
-    meta = rec.get("meta") or {}
-    agency = (meta.get("agency") or {}).get("value")
-    year = (meta.get("year") or {}).get("value")
-    if rec.get("error") or not isinstance(agency, str) or not agency.strip():
+    found = agency_year(rec)
+    if found is None:
         return None
-    try:
-        year = int(year)
-    except (TypeError, ValueError):
-        return None
+    agency, year = found
     tables = rec.get("tables") or {}
     values = {t: tuple(((tables.get(t) or {}).get(r) or {}).get(c, {}).get("value") for r, c in cell_names(t))
               for t in TABLES}
     place = gazetteer().place(agency)
     prose = (rec.get("parsing") or {}).get("prose") or {}
     src = rec.get("source") or {}
-    return ReportView(str(src.get("path")), src.get("sha256") or "", "".join(unicodedata.normalize("NFKC", agency).split()),
+    return ReportView(str(src.get("path")), src.get("sha256") or "", folded(agency),
                       year, place.code, place.kind, values, tuple(prose.get("minhash") or ()), int(prose.get("chars") or 0))

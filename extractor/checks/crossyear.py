@@ -111,17 +111,31 @@ def original_cells(rec: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return ((rec.get("parsing") or {}).get(CROSS_KEY) or {}).get("was") or {}
 
 
-def view_of(rec: dict[str, Any]) -> YearView | None:
-    """The record's view, or None when it has no agency and year to chain on (or failed to read)."""
+def agency_year(rec: dict[str, Any]) -> tuple[str, int] | None:
+    """The agency and year a record was read as, or None when it failed to read or lacks either: every check
+    across reports pairs reports by them."""
     meta = rec.get("meta") or {}
     agency = (meta.get("agency") or {}).get("value")
     year = (meta.get("year") or {}).get("value")
     if rec.get("error") or not isinstance(agency, str) or not agency.strip():
         return None
     try:
-        year = int(year)
+        return agency, int(year)
     except (TypeError, ValueError):
         return None
+
+
+def folded(agency: str) -> str:
+    """An agency name as reports are paired by it: compatibility forms folded, no whitespace."""
+    return "".join(unicodedata.normalize("NFKC", agency).split())
+
+
+def view_of(rec: dict[str, Any]) -> YearView | None:
+    """The record's view, or None when it has no agency and year to chain on (or failed to read)."""
+    found = agency_year(rec)
+    if found is None:
+        return None
+    agency, year = found
     tables = rec.get("tables") or {}
     was = original_cells(rec)
     values, confs = {}, {}
@@ -132,7 +146,7 @@ def view_of(rec: dict[str, Any]) -> YearView | None:
         confs[row] = tuple(float(g.get("confidence", ABSENT)) for g in got)
     src = rec.get("source") or {}
     return YearView(path=str(src.get("path")), sha256=src.get("sha256") or "",
-                    agency="".join(unicodedata.normalize("NFKC", agency).split()), year=year, values=values,
+                    agency=folded(agency), year=year, values=values,
                     confidence=confs, template=rec.get("template"), readings=_readings(rec))
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import os
-import unicodedata
 from typing import Any, Iterable, Iterator
 
 from extractor.checks.crossreport import cross_checks_failed
+from extractor.checks.crossyear import folded
 from extractor.indicators import Indicators, compute, with_yoy
 from extractor.panel.columns import columns, manifest_column
 from extractor.spec.gazetteer import gazetteer
@@ -85,7 +85,7 @@ def _body(rec: dict[str, Any]) -> tuple[str, ...] | None:
     place = gazetteer().place(agency)
     if place.code is not None:
         return (place.code, place.kind)
-    return ("".join(unicodedata.normalize("NFKC", agency).split()),)
+    return (folded(agency),)
 
 
 def panel_rows(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
