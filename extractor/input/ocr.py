@@ -33,8 +33,19 @@ MAX_SIDE = 1800
 # Recognition reads each line alone at its own width, only padded up to
 # this (one character): batches pad every line to the widest in the batch and
 # PaddleOCR's default to 320 px, six times the work for a table's short cells.
-REC_BATCH = 1
 REC_MIN_WIDTH = 48
+# Lines that fit that shortest input (a table's lone digits) are read this
+# many at once: the input is the same as alone (padded to `REC_MIN_WIDTH`),
+# the call costs a quarter less a line.  Longer lines are read one by one:
+# batched, each is padded to the widest, which cost more than it saved.
+REC_SHORT_BATCH = 8
+# Detection reads the ink's bounding box (plus this margin), not the white
+# margins around it, on the model's 32-px grid, never shorter than the side
+# below which rapidocr scales a picture up (that would change the scale
+# the model sees).  A picture already smaller than that is read whole.
+DET_MARGIN = 16
+DET_GRID = 32
+DET_MIN_SIDE = 736
 # Below this recognition score a box is dropped as noise (speckle, stamps).
 MIN_SCORE = 0.5
 # A rule is a dark run at least this share of the picture's width (or height).
@@ -69,7 +80,40 @@ def _model_dir() -> Path:
     return Path(str(files("rapidocr") / "models"))
 
 
-def engine():
+class Engine:
+    """rapidocr's detection and recognition models, called directly.
+
+    The engine's own call re-reads its settings, crops every found box
+    and reads a single picture at a time; here detection gives the quads
+    and recognition reads a list of line pictures.
+    """
+
+    def __init__(self, rapid) -> None:
+        # rapidocr (pinned < 4) builds each model on first use with its engine settings.
+        self._det = rapid._load_det_model()
+        self._rec = rapid._load_rec_model()
+
+    def detect(self, img: np.ndarray) -> list[np.ndarray]:
+        """The quads (4 x 2, picture pixels) of the lines of text found, top-down."""
+        found = self._det(img)
+        return [] if found.boxes is None else [np.asarray(q, dtype=np.float32) for q in found.boxes]
+
+    def recognise(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        """(text, score) of each line picture, in the same order."""
+        from rapidocr.ch_ppocr_rec import TextRecInput
+
+        out: list[tuple[str, float]] = [("", 0.0)] * len(crops)
+        short = [k for k, c in enumerate(crops) if c.shape[1] <= c.shape[0]]  # no wider than `REC_MIN_WIDTH` at 48 px high
+        groups = [short[i:i + REC_SHORT_BATCH] for i in range(0, len(short), REC_SHORT_BATCH)]
+        groups += [[k] for k in range(len(crops)) if crops[k].shape[1] > crops[k].shape[0]]
+        for group in groups:
+            read = self._rec(TextRecInput(img=[crops[k] for k in group]))
+            for k, text, score in zip(group, read.txts, read.scores):
+                out[k] = (text, float(score))
+        return out
+
+
+def engine() -> Engine:
     """The OCR engine, built once per process with the wheel's own model files."""
     global _engine
     with _lock:
@@ -77,7 +121,7 @@ def engine():
             from rapidocr import RapidOCR
 
             models = _model_dir()
-            _engine = RapidOCR(params={
+            _engine = Engine(RapidOCR(params={
                 "Global.log_level": "error",
                 "Global.use_cls": False,  # pages are upright; deskew handles the slant
                 # Pictures come already bounded (`MAX_SIDE`); a line's crop must not be stretched to
@@ -86,11 +130,11 @@ def engine():
                 "Det.model_path": str(models / "PP-OCRv6_det_small.onnx"),
                 "Rec.model_path": str(models / "PP-OCRv6_rec_small.onnx"),
                 "Cls.model_path": str(models / "ch_ppocr_mobile_v2.0_cls_mobile.onnx"),
-                "Rec.rec_batch_num": REC_BATCH,
+                "Rec.rec_batch_num": REC_SHORT_BATCH,
                 "Rec.rec_img_shape": [3, 48, REC_MIN_WIDTH],
                 "EngineConfig.onnxruntime.intra_op_num_threads": 1,
                 "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-            })
+            }))
         return _engine
 
 
@@ -207,34 +251,55 @@ def _without_rules(img: np.ndarray, parts: tuple[Parts, Parts], longer_than: flo
     return clean
 
 
+def _ink_frame(gray: np.ndarray) -> tuple[int, int, int, int]:
+    """(top, left, height, width) of what detection reads: the ink's box with a margin, on the model's grid.
+
+    The height and width may run past the picture (padded white): rapidocr
+    would otherwise stretch the input to its 32-px grid.
+    """
+    h, w = gray.shape
+    if min(h, w) < DET_MIN_SIDE:
+        return 0, 0, h, w
+    ink = gray < 128
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if not len(rows):
+        return 0, 0, h, w
+    top, left = max(0, int(rows[0]) - DET_MARGIN), max(0, int(cols[0]) - DET_MARGIN)
+    bottom, right = min(h, int(rows[-1]) + 1 + DET_MARGIN), min(w, int(cols[-1]) + 1 + DET_MARGIN)
+
+    def side(n: int) -> int:
+        return max(DET_MIN_SIDE, -(-n // DET_GRID) * DET_GRID)
+    return top, left, side(bottom - top), side(right - left)
+
+
+def _framed(img: np.ndarray, frame: tuple[int, int, int, int]) -> np.ndarray:
+    top, left, h, w = frame
+    part = img[top:top + h, left:left + w]
+    pad = ((0, h - part.shape[0]), (0, w - part.shape[1])) + ((0, 0),) * (img.ndim - 2)
+    return np.pad(part, pad, constant_values=255) if any(p[1] for p in pad) else part
+
+
 def _read_lines(seen: np.ndarray, parts: tuple[Parts, Parts]) -> list[tuple[np.ndarray, str, float]]:
     """(quad, text, score) of each line of text: found on the picture as printed, read without its rules.
 
     Detection keeps the rules, which part one cell's text from the next;
-    recognition reads each line from the picture without them.  The
-    engine's call sets which steps run as it goes, so every call names all
-    three, and one picture is read at a time.
+    recognition reads each line from the picture without them.  One
+    picture is read at a time.
     """
     from rapidocr.utils.process_img import get_rotate_crop_image
 
     eng = engine()
-    out = []
     with _reading:
-        found = eng(seen, use_det=True, use_cls=False, use_rec=False)
-        boxes = getattr(found, "boxes", None)  # no attribute at all when nothing was found
-        quads = [np.asarray(q, dtype=np.float32) for q in boxes] if boxes is not None else []
+        top, left, h, w = frame = _ink_frame(_gray(seen))
+        quads = [q + np.float32([left, top]) for q in eng.detect(_framed(seen, frame))]
         if not quads:
-            return out
+            return []
         line = float(np.median([q[:, 1].max() - q[:, 1].min() for q in quads]))
         clean = _without_rules(seen, parts, 2 * line)
-        for q in quads:
-            crop = get_rotate_crop_image(clean, q.copy())
-            if min(crop.shape[:2]) < 2:
-                continue
-            read = eng(crop, use_det=False, use_cls=False, use_rec=True)
-            if read.txts:
-                out.append((q, read.txts[0], float(read.scores[0])))
-    return out
+        found = [(q, get_rotate_crop_image(clean, q.copy())) for q in quads]
+        found = [(q, crop) for q, crop in found if min(crop.shape[:2]) >= 2]
+        read = eng.recognise([crop for _, crop in found])
+    return [(q, text, score) for (q, _), (text, score) in zip(found, read) if text]
 
 
 def read_image(img: np.ndarray) -> OcrPage:
