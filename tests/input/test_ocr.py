@@ -85,17 +85,20 @@ def test_rules_are_painted_out_before_recognition_and_strokes_are_not():
     assert (clean[85:105, 195:205] < 128).any(axis=(1, 2)).all()  # every row of the stroke kept
 
 
-def test_detection_reads_the_ink_box_on_the_model_grid_and_a_small_picture_whole():
-    gray = np.full((1200, 1000), 255, dtype=np.uint8)
+def test_detection_reads_the_ink_box_on_the_model_grid():
+    gray = np.full((1216, 992), 255, dtype=np.uint8)  # a picture on the grid
     gray[100:1000, 300:400] = 0
     top, left, h, w = ocr._ink_frame(gray)
-    assert (top, left) == (100 - ocr.DET_MARGIN, 300 - ocr.DET_MARGIN)
-    assert h == 960 and w == ocr.DET_MIN_SIDE  # 932 rows up to the grid; 132 columns up to the least side
-    framed = ocr._framed(gray, (top, left, h, w))
-    assert framed.shape == (960, 736) and (framed[1200 - top:] == 255).all()  # past the picture: white
-    small = np.zeros((500, 600), dtype=np.uint8)
-    assert ocr._ink_frame(small) == (0, 0, 500, 600)
-    assert ocr._ink_frame(np.full((900, 900), 255, dtype=np.uint8)) == (0, 0, 900, 900)  # no ink
+    assert top % ocr.DET_GRID == left % ocr.DET_GRID == h % ocr.DET_GRID == w % ocr.DET_GRID == 0
+    assert top <= 100 - ocr.DET_MARGIN and top + h >= 1000 + ocr.DET_MARGIN
+    assert (left, w) == (256, ocr.DET_MIN_SIDE)  # 100 columns of ink: the least side rapidocr reads unscaled
+    assert ocr._ink_frame(np.full((900, 900), 255, dtype=np.uint8)) == (0, 0, 900, 900)  # no ink: the whole
+
+
+def test_a_picture_goes_on_the_grid_as_rapidocr_puts_it():
+    assert ocr._on_grid(np.zeros((1241, 1754, 3), dtype=np.uint8)).shape == (1248, 1760, 3)
+    on = np.zeros((1248, 1760), dtype=np.uint8)
+    assert ocr._on_grid(on) is on
 
 
 def test_boxes_found_in_the_ink_frame_are_in_the_pictures_pixels():
@@ -119,7 +122,7 @@ class _Rec:
 
 def test_short_lines_are_read_in_batches_and_come_back_in_order():
     rec = _Rec()
-    rapid = SimpleNamespace(_load_det_model=lambda: None, _load_rec_model=lambda: rec)
+    rapid = SimpleNamespace(_load_det_model=lambda: SimpleNamespace(mean=[0.5] * 3, std=[0.5] * 3), _load_rec_model=lambda: rec)
     crops = [np.zeros((20, w, 3), dtype=np.uint8) for w in [15, 200, 18, 19, 16, 17, 12, 13, 14, 11, 90]]
     read = ocr.Engine(rapid).recognise(crops)
     assert [t for t, _ in read] == [str(c.shape[1]) for c in crops]
