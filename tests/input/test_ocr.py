@@ -46,17 +46,17 @@ def test_the_slant_of_a_scan_is_measured_from_its_rules(degrees):
 
 
 class _Engine:
-    """Stands in for rapidocr: the detection call gives the quads, each recognition call the next reading."""
+    """Stands in for the engine: detection gives the quads, recognition the readings in order."""
 
     def __init__(self, quads: list, reads: list[tuple[str, float]]) -> None:
         self.quads, self.reads = quads, list(reads)
 
-    def __call__(self, img, *, use_det: bool, use_cls: bool, use_rec: bool):
-        assert not use_cls and use_det != use_rec  # each call names the one step it runs
-        if use_det:
-            return SimpleNamespace(boxes=np.array(self.quads, dtype=float))
-        text, score = self.reads.pop(0)
-        return SimpleNamespace(txts=(text,), scores=(score,))
+    def detect(self, img):
+        return [np.array(q, dtype=np.float32) for q in self.quads]
+
+    def recognise(self, crops):
+        read, self.reads = self.reads[:len(crops)], self.reads[len(crops):]
+        return read
 
 
 def test_a_lone_o_is_read_as_zero_and_said_so(monkeypatch):
@@ -83,3 +83,64 @@ def test_rules_are_painted_out_before_recognition_and_strokes_are_not():
     clean = ocr._without_rules(arr, parts, longer_than=2 * 30)
     assert (clean[:, 98:103] == 255).all()
     assert (clean[85:105, 195:205] < 128).any(axis=(1, 2)).all()  # every row of the stroke kept
+
+
+def test_detection_reads_the_ink_box_on_the_model_grid():
+    gray = np.full((1216, 992), 255, dtype=np.uint8)  # a picture on the grid
+    gray[100:1000, 300:400] = 0
+    top, left, h, w = ocr._ink_frame(gray)
+    assert top % ocr.DET_GRID == left % ocr.DET_GRID == h % ocr.DET_GRID == w % ocr.DET_GRID == 0
+    assert top <= 100 - ocr.DET_MARGIN and top + h >= 1000 + ocr.DET_MARGIN
+    assert (left, w) == (256, ocr.DET_MIN_SIDE)  # 100 columns of ink: the least side rapidocr reads unscaled
+    assert ocr._ink_frame(np.full((900, 900), 255, dtype=np.uint8)) == (0, 0, 900, 900)  # no ink: the whole
+
+
+def test_a_picture_goes_on_the_grid_as_rapidocr_puts_it():
+    assert ocr._on_grid(np.zeros((1241, 1754, 3), dtype=np.uint8)).shape == (1248, 1760, 3)
+    on = np.zeros((1248, 1760), dtype=np.uint8)
+    assert ocr._on_grid(on) is on
+
+
+def test_boxes_found_in_the_ink_frame_are_in_the_pictures_pixels():
+    from PIL import Image
+
+    page = Image.new("L", (1100, 1000), 255)
+    page.paste(_picture(["行政许可 1426"], rules=False), (150, 600))
+    read = ocr.read_image(np.asarray(page.convert("RGB")))
+    box = next(b for b in read.boxes if "1426" in b.text)
+    assert 150 + 30 < box.x0 < 150 + 60 and 600 + 30 < box.top < 600 + 50
+
+
+class _Rec:
+    def __init__(self) -> None:
+        self.calls: list[int] = []
+
+    def __call__(self, args):
+        self.calls.append(len(args.img))
+        return SimpleNamespace(txts=tuple(str(im.shape[1]) for im in args.img), scores=(1.0,) * len(args.img))
+
+
+def test_short_lines_are_read_in_batches_and_come_back_in_order():
+    rec = _Rec()
+    rapid = SimpleNamespace(_load_det_model=lambda: SimpleNamespace(mean=[0.5] * 3, std=[0.5] * 3), _load_rec_model=lambda: rec)
+    crops = [np.zeros((20, w, 3), dtype=np.uint8) for w in [15, 200, 18, 19, 16, 17, 12, 13, 14, 11, 90]]
+    read = ocr.Engine(rapid).recognise(crops)
+    assert [t for t, _ in read] == [str(c.shape[1]) for c in crops]
+    assert rec.calls == [ocr.REC_SHORT_BATCH, 1, 1, 1]  # nine short lines in two batches, the long ones alone
+
+
+def test_a_short_line_reads_the_same_in_a_batch_as_alone():
+    """The batch pads each short line to the same width it has alone: batching changes the cost, not the reading."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(str(cjk_font_path()), 18, index=0)
+    crops = []
+    for text in ["0", "7", "12", "3", "0", "58", "9"]:
+        img = Image.new("RGB", (30, 26), "white")
+        ImageDraw.Draw(img).text((4, 2), text, font=font, fill="black")
+        crops.append(np.asarray(img))
+    eng = ocr.engine()
+    together = eng.recognise(crops)
+    alone = [eng.recognise([c])[0] for c in crops]
+    assert [t for t, _ in together] == [t for t, _ in alone] == ["0", "7", "12", "3", "0", "58", "9"]
+    assert [s for _, s in together] == pytest.approx([s for _, s in alone], abs=1e-4)
