@@ -127,7 +127,7 @@ def cjk_font_path() -> Path:
     return Path(paperang_p2_fonts_cjk.__file__).parent / "fonts" / "wqy-microhei.ttc"
 
 
-def _register_font(embedded: bool) -> str:
+def register_font(embedded: bool) -> str:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfbase.ttfonts import TTFont
@@ -140,6 +140,39 @@ def _register_font(embedded: bool) -> str:
     return "STSong-Light"
 
 
+class PdfPages:
+    """Landscape A4 pages drawn top to bottom, a new page when a block does not fit: what `to_pdf` and the
+    converter tests' `wrapped_pdf` share (paragraph lines as the width allows, ruled rows drawn by them)."""
+
+    def __init__(self, font: str, fs: float, lead: float, margin: float = 30.0) -> None:
+        from reportlab.lib.pagesizes import A4, landscape
+        from reportlab.pdfgen import canvas
+
+        self.buf = io.BytesIO()
+        self.width, self.height = landscape(A4)
+        self.c = canvas.Canvas(self.buf, pagesize=(self.width, self.height), invariant=1)
+        self.font, self.fs, self.lead, self.margin = font, fs, lead, margin
+        self.y = self.height - margin
+
+    def room(self, need: float) -> None:
+        if self.y - need < self.margin:
+            self.c.showPage()
+            self.y = self.height - self.margin
+
+    def paragraph(self, line: str) -> None:
+        per = int((self.width - 2 * self.margin) / self.fs)
+        for k in range(0, len(line), per):
+            self.room(self.lead)
+            self.c.setFont(self.font, self.fs)
+            self.c.drawString(self.margin, self.y - self.fs, line[k:k + per])
+            self.y -= self.lead
+
+    def done(self) -> bytes:
+        self.c.showPage()
+        self.c.save()
+        return self.buf.getvalue()
+
+
 def to_pdf(text: str | None = None, scanned: bool = False, embedded: bool = False, fs: float = 6.0) -> bytes:
     """A landscape PDF with a real Chinese text layer and ruled tables.
 
@@ -147,36 +180,14 @@ def to_pdf(text: str | None = None, scanned: bool = False, embedded: bool = Fals
     `embedded=True` embeds a TrueType CJK font (so the pages render, for OCR)
     instead of naming STSong-Light; `fs` is the font size in points.
     """
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.pdfgen import canvas
-
-    font = _register_font(embedded)
-    buf = io.BytesIO()
-    W, H = landscape(A4)
-    c = canvas.Canvas(buf, pagesize=(W, H), invariant=1)
+    pdf = PdfPages(register_font(embedded), fs, fs * 1.5)
+    c, W, margin, lead = pdf.c, pdf.width, pdf.margin, pdf.lead
     if scanned:
-        c.rect(50, 50, W - 100, H - 100, fill=1)
-        c.showPage()
-        c.save()
-        return buf.getvalue()
-    lead, margin = fs * 1.5, 30.0
-    y = H - margin
-
-    def room(need: float) -> None:
-        nonlocal y
-        if y - need < margin:
-            c.showPage()
-            y = H - margin
-
+        c.rect(50, 50, W - 100, pdf.height - 100, fill=1)
+        return pdf.done()
     for kind, val in blocks(text or ""):
         if kind == "p":
-            line = str(val)
-            per = int((W - 2 * margin) / fs)
-            for k in range(0, len(line), per):
-                room(lead)
-                c.setFont(font, fs)
-                c.drawString(margin, y - fs, line[k:k + per])
-                y -= lead
+            pdf.paragraph(str(val))
         else:
             rows = val
             ncol = max(len(r) for r in rows)
@@ -185,23 +196,21 @@ def to_pdf(text: str | None = None, scanned: bool = False, embedded: bool = Fals
             while sum(widths) > W - 2 * margin and max(widths) > 6 * fs:  # too wide: wrap the widest column
                 k = widths.index(max(widths))
                 widths[k] = max(6 * fs, widths[k] * 0.8)
-            y -= lead
+            pdf.y -= lead
             for row in rows:
                 wrapped = [_wrap(row[j] if j < len(row) else "", int((widths[j] - 6) / fs)) for j in range(ncol)]
                 height = lead * max(len(w) for w in wrapped) + 2
-                room(height)
+                pdf.room(height)
                 x = margin
                 for j in range(ncol):
-                    c.rect(x, y - height, widths[j], height)
-                    c.setFont(font, fs)
+                    c.rect(x, pdf.y - height, widths[j], height)
+                    c.setFont(pdf.font, fs)
                     for k, part in enumerate(wrapped[j]):
-                        c.drawString(x + 3, y - fs - 1 - k * lead, part)
+                        c.drawString(x + 3, pdf.y - fs - 1 - k * lead, part)
                     x += widths[j]
-                y -= height
-            y -= lead
-    c.showPage()
-    c.save()
-    return buf.getvalue()
+                pdf.y -= height
+            pdf.y -= lead
+    return pdf.done()
 
 
 def _wrap(s: str, per: int) -> list[str]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 from typing import Callable
 
-from tests.helpers import blocks
+from tests.helpers import PdfPages, blocks, register_font
 
 # Characters per line of a label cell before it wraps.
 WRAP = 9
@@ -22,33 +22,11 @@ WRAP = 9
 def wrapped_pdf(text: str, wrap: int = WRAP, number_wrap: int | None = None) -> bytes:
     """A landscape PDF of `text`: paragraphs as lines, tab rows as ruled rows with wrapped labels
     (and numbers wrapped after `number_wrap` characters: value columns too narrow for their numbers)."""
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas
-
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    buf = io.BytesIO()
-    W, H = landscape(A4)
-    c = canvas.Canvas(buf, pagesize=(W, H), invariant=1)
-    fs, lead, margin = 6.0, 8.0, 30.0
-    y = H - margin
-
-    def room(need: float) -> None:
-        nonlocal y
-        if y - need < margin:
-            c.showPage()
-            y = H - margin
-
+    pdf = PdfPages(register_font(embedded=False), 6.0, 8.0)
+    c, fs, lead, margin = pdf.c, pdf.fs, pdf.lead, pdf.margin
     for kind, val in blocks(text):
         if kind == "p":
-            line = str(val)
-            per = int((W - 2 * margin) / fs)
-            for k in range(0, len(line), per):
-                room(lead)
-                c.setFont("STSong-Light", fs)
-                c.drawString(margin, y - fs, line[k:k + per])
-                y -= lead
+            pdf.paragraph(str(val))
             continue
         rows = val
         ncol = max(len(r) for r in rows)
@@ -58,22 +36,20 @@ def wrapped_pdf(text: str, wrap: int = WRAP, number_wrap: int | None = None) -> 
             pieces = [_wrapped(cell, number_wrap if number_wrap and _number(cell) else wrap) for cell in row]
             n = max(len(p) for p in pieces)
             height = n * lead + 2
-            room(height)
+            pdf.room(height)
             x = margin
             for j in range(ncol):
-                c.rect(x, y - height, widths[j], height)
+                c.rect(x, pdf.y - height, widths[j], height)
                 lines = pieces[j] if j < len(row) else [""]
-                top = y - (height - len(lines) * lead) / 2  # vertically centred, as Word prints a cell
+                top = pdf.y - (height - len(lines) * lead) / 2  # vertically centred, as Word prints a cell
                 for k, piece in enumerate(lines):
                     if piece:
-                        c.setFont("STSong-Light", fs)
+                        c.setFont(pdf.font, fs)
                         c.drawString(x + 3, top - (k + 1) * lead + 2, piece)
                 x += widths[j]
-            y -= height
-        y -= lead
-    c.showPage()
-    c.save()
-    return buf.getvalue()
+            pdf.y -= height
+        pdf.y -= lead
+    return pdf.done()
 
 
 def _number(cell: str) -> bool:
