@@ -74,6 +74,27 @@ def check() -> None:
         raise OverBudget(d[1])
 
 
+class Steps:
+    """A search's work counter: past `cap` steps the search stops (and says it was capped), and the budget is
+    checked each time the count passes a multiple of `EVERY` — one mechanism for every bounded search."""
+
+    __slots__ = ("n", "cap")
+
+    def __init__(self, cap: float = float("inf")) -> None:
+        self.n = 0
+        self.cap = cap
+
+    def take(self, k: int = 1) -> bool:
+        """Count `k` steps; False once past the cap."""
+        before = self.n
+        self.n += k
+        if self.n > self.cap:
+            return False
+        if self.n // EVERY != before // EVERY:
+            check()
+        return True
+
+
 def extend(seconds: float) -> None:
     """Give the input being read more time (a PDF, per page read)."""
     d = _deadline.get()

@@ -53,3 +53,14 @@ def test_the_budget_counts_cpu_time_not_waiting():
             while time.thread_time() - t < 0.1:
                 pass
             budget.check()
+
+
+def test_steps_stop_past_their_cap_and_check_the_budget_each_time_they_pass_a_multiple_of_every(monkeypatch):
+    """One counter for every bounded search (tables' readings, the solver, sequence decoding)."""
+    checks = []
+    monkeypatch.setattr(budget, "check", lambda: checks.append(1))
+    steps = budget.Steps(cap=3 * budget.EVERY)
+    assert all(steps.take() for _ in range(budget.EVERY - 1)) and checks == []
+    assert steps.take() and checks == [1]
+    assert steps.take(budget.EVERY + 5) and checks == [1, 1]  # a bulk step passing a multiple checks too
+    assert not steps.take(budget.EVERY) and steps.n > steps.cap

@@ -152,18 +152,15 @@ def enumerate_readings(
             return
         out.append(Reading(list(cells), cost, ops))
 
-    steps = 0
+    steps = budget.Steps(max_steps)
 
     def rec(i: int, cost: float, ops: int) -> None:
-        nonlocal steps, complete
+        nonlocal complete
         if not complete:  # cut short: the calls still pending return at once, uncounted
             return
-        steps += 1
-        if steps > max_steps:
+        if not steps.take():
             complete = False
             return
-        if not steps % budget.EVERY:
-            budget.check()
         if prune is not None and cells and not prune(cells):
             return
         if i == m:
@@ -251,7 +248,7 @@ def enumerate_readings(
             j += 1
 
     rec(0, 0.0, 0)
-    STEPS_SEEN[0] = max(STEPS_SEEN[0], steps)
+    STEPS_SEEN[0] = max(STEPS_SEEN[0], steps.n)
     out.sort(key=lambda r: r.cost)
     return out, complete
 

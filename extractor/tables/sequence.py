@@ -272,15 +272,13 @@ def decode(segs: Sequence[Segment], rows: Sequence[Row], ncols: int, free_gaps: 
             placed[(j, k)] = None if mats is None else sum(row_cost(m) for m in mats)
         return placed[(j, k)]
 
-    work = 0
+    work = budget.Steps()  # bounded by construction (S × R states); the budget is the backstop
     for j in range(S + 1):
         for r in range(R + 1):
             here = best[j][r]
             if not here:
                 continue
-            work += 1
-            if not work % budget.EVERY:
-                budget.check()
+            work.take()
             moves: list[tuple[int, int, float, float, object]] = []
             if r < R:  # row r a gap
                 moves.append((j, r + 1, STRUCTURE * gaps[r], gaps[r], "gap"))

@@ -94,14 +94,12 @@ def solve_table3(
     # DP over outcome rows: sums -> [(cost, path)]
     states: dict[tuple[int, ...], list[tuple[float, tuple[int, ...]]]] = {zero: [(0.0, ())]}
     present_outcomes = [k for k in outcome_rows if trimmed.get(k)]
-    work = 0
+    work = budget.Steps(MAX_WORK)
     exhausted = False
     for key in present_outcomes:
-        work += len(states) * len(trimmed[key])
-        if work > MAX_WORK:  # pathological: give up on the joint search
+        if not work.take(len(states) * len(trimmed[key])):  # pathological: give up on the joint search
             exhausted = True
             break
-        budget.check()
         nxt: dict[tuple[int, ...], list[tuple[float, tuple[int, ...]]]] = {}
         for s, paths in states.items():
             for idx, (r, v) in enumerate(zip(trimmed[key], vecs[key])):
@@ -125,12 +123,9 @@ def solve_table3(
                 break
             proc = _vec(tpr) if tpr is not None else s
             for side in product(*[trimmed.get(k) or [None] for k in sides]):
-                work += 1
-                if work > MAX_WORK:
+                if not work.take():
                     exhausted = True
                     break
-                if not work % budget.EVERY:
-                    budget.check()
                 lhs_rs, rhs_rs = side[:len(balance.lhs)], side[len(balance.lhs):]
                 lhs = _sum(lhs_rs, zero)
                 rhs = _add(proc, _sum(rhs_rs, zero))
