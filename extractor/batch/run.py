@@ -11,7 +11,7 @@ The shape of a run, and why:
    cluster).  The worker also does the per-record work the end needs (the
    digest the final pass indexes, the long-table rows), so the parent never
    parses a record it wrote.  Records are appended as whole lines with one
-   write and an fsync, so a kill -9 at any moment leaves whole lines only.
+   write (fsynced every second and at the end), so a kill -9 at any moment leaves whole lines only.
 4. `finalize` rewrites the output atomically (temp file + os.replace): one
    line per input in sorted path order, with what the same body's adjacent
    years settle of a doubted reading and the cross-year checks, which need
@@ -104,7 +104,7 @@ class _Output:
     """Turns an OSError of an output step into an `OutputFault` that says which file failed and what is safe.
 
     It keeps the inputs whose record is safely in the output (already there
-    on resume, or appended and fsynced since), for the message.
+    on resume, or appended since and not cut back by a failed fsync), for the message.
     """
 
     def __init__(self, out: Path, paths: list[str]) -> None:
@@ -114,6 +114,10 @@ class _Output:
     def written(self, paths: Iterable[str]) -> None:
         self.safe = self.safe if self.safe is not None else set()
         self.safe.update(p for p in paths if p in self.wanted)
+
+    def unwritten(self, paths: Iterable[str]) -> None:
+        if self.safe is not None:
+            self.safe.difference_update(paths)
 
     @contextlib.contextmanager
     def step(self, doing: str, path: Path) -> Iterator[None]:
@@ -164,12 +168,15 @@ def _read_all(todo: list[str], opts: Options, workers: int, index: Index, output
         appender = Appender(opts.out, truncate=not opts.resume, fsync=opts.fsync)
     output.written(())
     results = _engine(todo, opts, workers)
+    unsynced: list[tuple[int, str]] = []  # (end offset, input) of records written since the last fsync
     try:
         with _progress(len(todo), opts.progress) as bar:
             for batch in results:
                 with output.step("appending records", opts.out):
-                    offsets = appender.write([r.line for r in batch])
+                    offsets = _append(appender, [r.line for r in batch], unsynced, output)
+                unsynced += [(off + len(r.line), r.path) for r, off in zip(batch, offsets)]
                 output.written(r.path for r in batch)
+                unsynced = [(end, path) for end, path in unsynced if end > appender.synced]
                 with output.step("spooling long-table rows beside it", opts.out.parent):
                     for r, off in zip(batch, offsets):
                         index.add(r.entry, off, len(r.line), r.cells, r.facts)
@@ -182,7 +189,21 @@ def _read_all(todo: list[str], opts: Options, workers: int, index: Index, output
             appender.close()
         raise
     with output.step("closing it", opts.out):
-        appender.close()
+        _append(appender, None, unsynced, output)
+
+
+def _append(appender: Appender, lines: list[bytes] | None, unsynced: list[tuple[int, str]],
+            output: _Output) -> list[int]:
+    """Append `lines` (None: close the file); a fault that cut the file back (a failed write or fsync) takes
+    the records it cut out of those the fault message calls safe."""
+    try:
+        if lines is None:
+            appender.close()
+            return []
+        return appender.write(lines)
+    except OSError:
+        output.unwritten(path for end, path in unsynced if end > appender.size)
+        raise
 
 
 def run_batch(inputs: Iterable[str], opts: Options) -> dict[str, Any]:

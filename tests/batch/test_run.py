@@ -262,6 +262,36 @@ def test_a_full_disk_while_appending_says_what_is_safe_and_resume_finishes(tmp_p
     assert s["skipped"] == 2 and s["processed"] == 6 and out.read_bytes() == want
 
 
+def test_a_failed_fsync_cuts_back_to_the_last_good_one_says_so_and_resume_finishes(tmp_path, monkeypatch):
+    """Records are fsynced once a period (issue 14); an fsync that fails (EIO) may have lost what was
+    written since the last good one: the file is cut back to it and the message counts only what stayed."""
+    from extractor.batch import output
+    from tests.batch import hooks
+
+    _, want = _reference(tmp_path)
+    out = tmp_path / "out" / "out.jsonl"
+    calls, ticks = [], iter(range(10**6))
+
+    def fsync(fd):
+        calls.append(fd)
+        if len(calls) == 2:
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(output, "os", hooks._OsWith(fsync=fsync))
+    # a clock read ticks once: the file is synced after records 2 and 4; the second sync fails, so records
+    # 3 and 4, written but not yet synced, are cut off with it
+    monkeypatch.setattr(output, "_clock", lambda: next(ticks))
+    monkeypatch.setattr(output, "SYNC_EVERY", 1.5)
+    with pytest.raises(OutputFault) as fault:
+        run_batch([str(tmp_path / "in")], opts(out, workers=1, extract=LIGHT))
+    assert fault.value.errno == errno.EIO
+    kept = read_jsonl(out)
+    assert len(kept) == 2 and f"2 of 8 records are safely in {out}" in str(fault.value)
+    monkeypatch.undo()
+    s = run_batch([str(tmp_path / "in")], opts(out, workers=1, extract=LIGHT, resume=True))
+    assert s["skipped"] == 2 and s["processed"] == 6 and out.read_bytes() == want
+
+
 def test_a_full_disk_at_the_summary_keeps_the_final_output_and_resume_writes_it(tmp_path, monkeypatch):
     _, want = _reference(tmp_path)
     out, summary = tmp_path / "out" / "out.jsonl", tmp_path / "out" / "summary.json"
