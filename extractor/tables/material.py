@@ -200,8 +200,10 @@ def material(text: str, start: int, end: int, *, stop_at_text: bool = True,
         if kind == "weak":
             if boundary == "glued":
                 boundary = "weak"
-        elif kind == "num":
-            if date_suffix(text, e):
+        elif kind == "num" or kind == "zero" or kind == "dash" or kind == "sign":
+            # "sign": a hyphen glued to the digits after it, a placeholder or
+            # a minus (the older template's 本年增/减); the reader decides.
+            if kind == "num" and date_suffix(text, e):
                 pos = s  # "2023年…": prose or a date, never a cell value
                 break
             if pending_blank:
@@ -210,8 +212,17 @@ def material(text: str, start: int, end: int, *, stop_at_text: bool = True,
                 pending_blank = []
             if not seen_value and last_run is not None and last_run[1] == s:
                 _flush_blanks([last_run] * gaps.before_first(last_run[1] - last_run[0]), append)
-            append(Atom("num", m.group(), s, e, boundary))
-            boundary = "glued"
+            tok = m.group()
+            if kind == "num":
+                append(Atom("num", tok, s, e, boundary))
+                boundary = "glued"
+            elif kind == "zero" and len(tok) > 1:
+                for k, ch in enumerate(tok):
+                    append(Atom("zero", ch, s + k, s + k + 1))
+                boundary = "strong"
+            else:
+                append(Atom(kind, tok, s, e))
+                boundary = "glued" if kind == "sign" else "strong"
             field_has_content = True
             seen_value = True
         elif kind == "pipe" or kind == "strong":
@@ -235,24 +246,6 @@ def material(text: str, start: int, end: int, *, stop_at_text: bool = True,
                 last_run = (s, e) if slots else None
             field_has_content = False
             boundary = "strong"
-        elif kind == "zero" or kind == "dash" or kind == "sign":
-            # "sign": a hyphen glued to the digits after it, a placeholder or
-            # a minus (the older template's 本年增/减); the reader decides.
-            if pending_blank:
-                if seen_value:
-                    _flush_blanks(pending_blank, append)
-                pending_blank = []
-            if not seen_value and last_run is not None and last_run[1] == s:
-                _flush_blanks([last_run] * gaps.before_first(last_run[1] - last_run[0]), append)
-            tok = m.group()
-            if kind == "zero" and len(tok) > 1:
-                for k, ch in enumerate(tok):
-                    append(Atom("zero", ch, s + k, s + k + 1))
-            else:
-                append(Atom(kind, tok, s, e))
-            boundary = "glued" if kind == "sign" else "strong"
-            field_has_content = True
-            seen_value = True
         elif kind == "comma":
             # A thousands separator the normaliser could not prove (glued
             # digits before it): the number may run across it.
