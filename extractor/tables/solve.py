@@ -63,11 +63,12 @@ def _add(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(map(operator.add, a, b))
 
 
-def _sum(readings: tuple[Reading | None, ...], zero: tuple[int, ...]) -> tuple[int, ...]:
-    """The column sums of the readings present (absent rows count 0)."""
+def _sum(readings: tuple[Reading | None, ...], zero: tuple[int, ...], vec: dict[int, tuple[int, ...]]) -> tuple[int, ...]:
+    """The column sums of the readings present (absent rows count 0); `vec`: id of a reading -> its vector."""
     out = zero
     for r in readings:
-        out = _add(out, _vec(r) if r is not None else zero)
+        if r is not None:
+            out = _add(out, vec[id(r)])
     return out
 
 
@@ -91,6 +92,7 @@ def solve_table3(
     zero = (0,) * ncols
     # Each reading's column vector, once: the search adds them hundreds of thousands of times.
     vecs = {k: [_vec(r) for r in rs] for k, rs in trimmed.items()}
+    vec = {id(r): v for k, rs in trimmed.items() for r, v in zip(rs, vecs[k])}
     # DP over outcome rows: sums -> [(cost, path)]
     states: dict[tuple[int, ...], list[tuple[float, tuple[int, ...]]]] = {zero: [(0.0, ())]}
     present_outcomes = [k for k in outcome_rows if trimmed.get(k)]
@@ -121,14 +123,14 @@ def solve_table3(
         for tpr in tps:
             if exhausted:
                 break
-            proc = _vec(tpr) if tpr is not None else s
+            proc = vec[id(tpr)] if tpr is not None else s
             for side in product(*[trimmed.get(k) or [None] for k in sides]):
                 if not work.take():
                     exhausted = True
                     break
                 lhs_rs, rhs_rs = side[:len(balance.lhs)], side[len(balance.lhs):]
-                lhs = _sum(lhs_rs, zero)
-                rhs = _add(proc, _sum(rhs_rs, zero))
+                lhs = _sum(lhs_rs, zero, vec)
+                rhs = _add(proc, _sum(rhs_rs, zero, vec))
                 if any(r is not None for r in side) and lhs != rhs:
                     continue
                 for cost, path in paths:
@@ -149,16 +151,22 @@ def _decide(solutions: list[tuple[float, dict[str, Reading]]], trimmed: dict[str
         return Solved({k: rs[0] for k, rs in trimmed.items() if rs}, "none", [], complete)
     solutions.sort(key=lambda x: x[0])
     best_cost, best = solutions[0]
-    others = [c for cost, c in solutions[1:] if _distinct(c, best)]
-    if not others:
+    # Up to 4 × MAX_WORK solutions share a few thousand readings: each reading's values are built once.
+    seen: dict[int, tuple] = {}
+
+    def values(r: Reading) -> tuple:
+        got = seen.get(id(r))
+        if got is None:
+            got = seen[id(r)] = r.values
+        return got
+
+    mine = {k: values(r) for k, r in best.items()}
+    rivals = [(cost, c) for cost, c in solutions[1:]
+              if any(values(r) != mine[k] for k, r in c.items() if k in mine)]
+    if not rivals:
         return Solved(best, "unique", [], complete)
-    second = min(cost for cost, c in solutions[1:] if _distinct(c, best))
-    status = "preferred" if second - best_cost >= CLEAR_MARGIN else "ambiguous"
-    return Solved(best, status, others[:KEEP], complete)
-
-
-def _distinct(a: dict[str, Reading], b: dict[str, Reading]) -> bool:
-    return any(a[k].values != b[k].values for k in a if k in b)
+    status = "preferred" if rivals[0][0] - best_cost >= CLEAR_MARGIN else "ambiguous"
+    return Solved(best, status, [c for _, c in rivals[:KEEP]], complete)
 
 
 def solve_groups(readings: list[Reading], group_size: int) -> Solved:

@@ -43,3 +43,20 @@ def test_fuzz_glued_ambiguous_rows_stop_the_joint_search_at_max_work(monkeypatch
     solved = solve_table3(cands, list(outcomes), 7, labels().balance)
     assert solved.complete is False
     assert len(steps) <= solve.MAX_WORK
+
+
+def test_fuzz_seed_4_case_28276_deciding_among_many_solutions_builds_each_readings_values_once(monkeypatch):
+    """Fuzz seed 4 case #28276 (a 230 KB mutated HTML page): the solver's up to 4 × MAX_WORK solutions were
+    compared with the best by rebuilding every reading's values per comparison (7.5 M times; 9.9 s of its
+    10 s budget).  The decision is the same; each shared reading's values are built once."""
+    from extractor.tables import solve
+    from extractor.tables.readings import CellRead, Reading
+
+    a = Reading([CellRead(1, 0, 1, "1", "number")], 0.0)
+    b = Reading([CellRead(2, 0, 1, "2", "number")], 0.5)
+    sols = [(0.0, {"x": a})] + [(0.1, {"x": a})] * 500 + [(3.0, {"x": b})] * 500
+    built = []
+    monkeypatch.setattr(Reading, "values", property(lambda r: built.append(r) or tuple(c.value for c in r.cells)))
+    got = solve._decide(sols, {"x": [a, b]}, True)
+    assert got.status == "preferred" and got.choice["x"] is a and len(got.alternatives) == solve.KEEP
+    assert len(built) == 2
