@@ -16,7 +16,7 @@ an optional blank cell (null).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import regex as re
@@ -71,6 +71,9 @@ class Reading:
     cells: list[CellRead]
     cost: float
     ops: int = 0  # number of cuts + merges
+    # The cells as integers (a blank or a decimal as its integer part), made once by the solver: a reading
+    # is never changed once made, and the placements of one table share their rows' readings.
+    vector: tuple[int, ...] | None = field(default=None, compare=False, repr=False)
 
     @property
     def values(self) -> tuple:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from extractor import budget
 from extractor.spec.labels import labels
 from extractor.tables.anchors import Anchor
 from extractor.tables.cells import row_total_ok
@@ -33,7 +34,7 @@ class Rows3:
 RowMemo = dict[tuple, tuple[str | None, list[Reading] | None, bool]]
 
 
-def solve_rows(st: "Rows3", memo: RowMemo | None = None) -> Solved:
+def solve_rows(st: "Rows3", memo: RowMemo | None = None, work: budget.Steps | None = None) -> Solved:
     """Every row's readings, then the joint choice the identities leave (shared by both strategies).
 
     With `memo`, a row whose material was read before (another placement of
@@ -47,7 +48,7 @@ def solve_rows(st: "Rows3", memo: RowMemo | None = None) -> Solved:
             read_row(row.key, st, ncols)
         else:
             _read_row_remembered(row.key, st, ncols, memo)
-    return solve_table3(st.readings, list(lab.outcome_rows), ncols, lab.balance)
+    return solve_table3(st.readings, list(lab.outcome_rows), ncols, lab.balance, work)
 
 
 def _read_row_remembered(key: str, st: "Rows3", ncols: int, memo: RowMemo) -> None:

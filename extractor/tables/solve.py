@@ -56,7 +56,9 @@ class Solved:
 
 
 def _vec(r: Reading) -> tuple[int, ...]:
-    return tuple(int(v) if isinstance(v, (int, float)) else 0 for v in r.values)
+    if r.vector is None:
+        r.vector = tuple(int(v) if isinstance(v, (int, float)) else 0 for v in r.values)
+    return r.vector
 
 
 def _add(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
@@ -77,11 +79,14 @@ def solve_table3(
     outcome_rows: list[str],
     ncols: int,
     balance: Balance,
+    work: budget.Steps | None = None,
 ) -> Solved:
     """Joint choice for table 3.  `readings` maps each present row to its readings.
 
     `balance` names the rows of the column identities (`Labels.balance`):
     the total of the outcome rows, and the rows on either side of the balance.
+    `work`: a counter shared by several solves of one table (its placements,
+    `table3_order`), so together they stay within `MAX_WORK`.
     """
     complete = True
     trimmed: dict[str, list[Reading]] = {}
@@ -96,7 +101,7 @@ def solve_table3(
     # DP over outcome rows: sums -> [(cost, path)]
     states: dict[tuple[int, ...], list[tuple[float, tuple[int, ...]]]] = {zero: [(0.0, ())]}
     present_outcomes = [k for k in outcome_rows if trimmed.get(k)]
-    work = budget.Steps(MAX_WORK)
+    work = work if work is not None else budget.Steps(MAX_WORK)
     exhausted = False
     for key in present_outcomes:
         if not work.take(len(states) * len(trimmed[key])):  # pathological: give up on the joint search

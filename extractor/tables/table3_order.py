@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from extractor import budget
 from extractor.spec.labels import Row, labels
 from extractor.tables.anchors import Anchor, RowClassifier
 from extractor.tables.cells import row_total_ok
@@ -20,7 +21,7 @@ from extractor.tables.material import RowMaterial
 from extractor.tables.readings import enumerate_readings, forced_reading
 from extractor.tables.rows3 import RowMemo, Rows3, settled, solve_rows
 from extractor.tables.sequence import TOTAL_FAILS, Placement, Segment, decode, label_scores, segments
-from extractor.tables.solve import Solved
+from extractor.tables.solve import MAX_WORK, Solved
 
 # Steps one row's check of its total may take while placements are scored (a glued run is searched).
 ROW_CHECK_STEPS = 2_000
@@ -119,6 +120,7 @@ def read_by_order(text: str, start: int, end: int, template: str, row_classifier
     placements = decode(segs, rows, len(lab.col3), free, _row_cost, _evidence(probs, tuple(rows)))
     out.best = placements[0] if placements else None
     memo: RowMemo = {}  # placements share most rows' material: each is read once
+    work = budget.Steps(MAX_WORK)  # and one joint-search budget (the corpus needs under 100 steps a table)
     for p in placements:
         out.report["placements"] += 1
         st = Rows3(materials=p.materials, spans=p.spans)
@@ -129,7 +131,7 @@ def read_by_order(text: str, start: int, end: int, template: str, row_classifier
             st.anchors[key] = a if agrees else Anchor(key, s, e, how)
         if not _keeps_values(p, by_labels, len(lab.col3)):
             continue
-        solved = solve_rows(st, memo)
+        solved = solve_rows(st, memo, work)
         if settled(st, solved):
             out.chosen = (st, solved)
             out.report["status"] = how
