@@ -1,8 +1,13 @@
 """How long one input may take, and how much text it may have: no input runs on.
 
 The searches are bounded by construction (`tables.readings.MAX_STEPS`,
-`tables.solve.MAX_WORK`, `text.sections.MAX_CANDIDATES`); this is the
-backstop for everything else, for every entry point (`extract`,
+`tables.solve.MAX_WORK`, `text.sections.MAX_CANDIDATES`), and all the
+searches of one document draw on one pool of steps (`searches`,
+`DOC_MAX_STEPS`): a report with hundreds of doubtful rows cannot multiply a
+per-search cap by its rows.  The pool is counted in steps, not seconds, so
+the same input gives the same record on any machine; when it runs dry every
+search stops where it is and the pipeline flags the tables it read.  The
+time budget is the backstop for everything else, for every entry point (`extract`,
 `extract_file`, a notebook, a Dask task), not only `extractor batch`.  The
 pipeline opens a deadline (`limit`) around each input; the long loops call
 `check()`, which raises `OverBudget` past it, and the pipeline turns that
@@ -37,6 +42,10 @@ PER_PAGE_SECONDS = 2.0
 MAX_TEXT_CHARS = 2_000_000
 # Long loops call `check()` once every this many steps (a clock read costs).
 EVERY = 1024
+# All the search steps of one document (readings, joint solves, order placements): the annotated reports
+# need at most ~1,300, their glued and converter-flattened variants at most ~120,000 (ha2024's glued
+# layout); a step costs about 2 µs, so a document's searches stay well within a second of CPU.
+DOC_MAX_STEPS = 200_000
 
 
 class OverBudget(BaseException):
@@ -74,22 +83,59 @@ def check() -> None:
         raise OverBudget(d[1])
 
 
-class Steps:
-    """A search's work counter: past `cap` steps the search stops (and says it was capped), and the budget is
-    checked each time the count passes a multiple of `EVERY` — one mechanism for every bounded search."""
+class Pool:
+    """The search steps left to the document being read; `dry` once a search asked for more than was left."""
 
-    __slots__ = ("n", "cap")
+    __slots__ = ("left", "cap", "dry")
+
+    def __init__(self, cap: int) -> None:
+        self.left = cap
+        self.cap = cap
+        self.dry = False
+
+
+_pool: contextvars.ContextVar[Pool | None] = contextvars.ContextVar("pool", default=None)
+
+
+@contextlib.contextmanager
+def searches(cap: int = DOC_MAX_STEPS) -> Iterator[Pool]:
+    """One pool of search steps for everything read inside (a nested call shares the outer pool)."""
+    outer = _pool.get()
+    if outer is not None:
+        yield outer
+        return
+    pool = Pool(cap)
+    token = _pool.set(pool)
+    try:
+        yield pool
+    finally:
+        _pool.reset(token)
+
+
+class Steps:
+    """A search's work counter: past `cap` steps, or once the document's pool is dry, the search stops (and
+    says it was capped), and the budget is checked each time the count passes a multiple of `EVERY` — one
+    mechanism for every bounded search."""
+
+    __slots__ = ("n", "cap", "pool")
 
     def __init__(self, cap: float = float("inf")) -> None:
         self.n = 0
         self.cap = cap
+        self.pool = _pool.get()
 
     def take(self, k: int = 1) -> bool:
-        """Count `k` steps; False once past the cap."""
+        """Count `k` steps; False once past the cap or the pool."""
         before = self.n
         self.n += k
         if self.n > self.cap:
             return False
+        pool = self.pool
+        if pool is not None:
+            pool.left -= k
+            if pool.left < 0:
+                pool.dry = True
+                return False
         if self.n // EVERY != before // EVERY:
             check()
         return True

@@ -7,7 +7,9 @@ models it uses (or None), so a test or an evaluation passes its own.
 record's `error`/`issues`, with everything read up to that point kept (the
 partial parse).  Each input is read within a time budget (`budget`, default
 `budget.DEFAULT_SECONDS`, more per PDF page); past it the record says
-`input.too_slow`.
+`input.too_slow`.  All its searches share one pool of steps
+(`budget.searches`); a document that drains it is read with what was
+found, its table cells below the review line (`tables.search_capped`).
 """
 from __future__ import annotations
 
@@ -71,9 +73,11 @@ def extract_document(doc: Document, *, models: Models | None = None,
         report.error = Issue("input.empty", "the document has no text")
         return report
     models = models if models is not None else classify.shipped()  # loaded before the clock runs
-    with budget.limit(seconds):
+    with budget.limit(seconds), budget.searches() as pool:
         try:
             _read(doc, report, models)
+            if pool.dry:
+                _cap_searched(report, pool.cap)
         except budget.OverBudget as e:  # keep the partial parse, say it ran out of time
             report.error = Issue("input.too_slow", f"{e}; stopped, and what was read so far is kept")
         except Exception as e:  # keep the partial parse, say what broke
@@ -154,6 +158,18 @@ def _cap_ocr(report: Report, cells: set) -> None:
     for t, r, c in cells:
         cell = report.tables[t][r][c]
         cell.confidence = confidence.ocr_cell(cell.confidence, held.get(f"{t}.{r}.{c}", False))
+
+
+def _cap_searched(report: Report, steps: int) -> None:
+    """The pool ran dry: searches after that stopped where they were, so no table cell is proved."""
+    capped = 0
+    for *_, cell in report.cells():
+        if cell.value is not None and cell.confidence > confidence.CAPPED:
+            cell.confidence = confidence.CAPPED
+            capped += 1
+    report.issues.append(Issue("tables.search_capped", f"the document's searches needed more than {steps} steps "
+                                                       f"in all; they stopped there, and {capped} table cells "
+                                                       "are not proved (below the review line)"))
 
 
 def _narrative(text: str, report: Report, read: TablesRead, norm: Normalized, models: Models) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 import extractor
-from extractor import budget
+from extractor import budget, confidence
 from extractor.narrative import read as read_prose
 from extractor.pipeline import extract_document
 from extractor.input.document import from_text
@@ -64,3 +64,47 @@ def test_steps_stop_past_their_cap_and_check_the_budget_each_time_they_pass_a_mu
     assert steps.take() and checks == [1]
     assert steps.take(budget.EVERY + 5) and checks == [1, 1]  # a bulk step passing a multiple checks too
     assert not steps.take(budget.EVERY) and steps.n > steps.cap
+
+
+def test_every_search_of_a_document_draws_on_one_pool():
+    """Issue 10: a per-search cap multiplied by hundreds of doubtful rows was 850,000 steps (fuzz seed 4
+    #17267, 4 s of CPU); all the searches of a document now share `DOC_MAX_STEPS`."""
+    with budget.searches(cap=10) as pool:
+        a, b = budget.Steps(cap=8), budget.Steps(cap=8)
+        assert all(a.take() for _ in range(6)) and pool.left == 4 and not pool.dry
+        with budget.searches(cap=1000) as inner:  # a nested document shares the outer pool
+            assert inner is pool
+        assert all(b.take() for _ in range(4)) and pool.left == 0
+        assert not b.take() and pool.dry and not a.take()
+    assert budget.Steps(cap=8).take()  # outside any document: the search's own cap alone
+
+
+def _glued_report() -> str:
+    import random
+
+    from extractor.training.generate import random_tables, render
+
+    rng = random.Random(7)
+    return render(random_tables(rng), layout="glued", mess=(), rng=rng).text
+
+
+def test_a_document_that_drains_the_pool_is_read_with_what_was_found_and_no_cell_above_the_review_line():
+    text = _glued_report()
+    with budget.searches() as pool:
+        full = extractor.extract(text).to_dict()
+    needed = pool.cap - pool.left
+    assert not pool.dry and "tables.search_capped" not in [i["code"] for i in full["issues"]]
+    assert any(c["confidence"] >= confidence.REVIEW_BELOW for _, c in _cells(full))
+    with budget.searches(cap=needed // 2) as pool:
+        rec = extractor.extract(text).to_dict()
+    assert pool.dry and rec["needs_review"]
+    capped = next(i for i in rec["issues"] if i["code"] == "tables.search_capped")
+    assert f"more than {needed // 2} steps" in capped["message"]
+    assert all(c["confidence"] <= confidence.CAPPED for _, c in _cells(rec) if c["value"] is not None)
+
+
+def _cells(rec: dict):
+    for t, rows in rec["tables"].items():
+        for r, cols in rows.items():
+            for c, cell in cols.items():
+                yield f"{t}.{r}.{c}", cell

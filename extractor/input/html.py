@@ -227,10 +227,16 @@ def html_table_grid(table) -> tuple[list[list[str]], int]:
 
 def _is_layout_table(table) -> bool:
     """A table used for page layout (it holds other tables, or is one cell): read it as flow."""
-    if table.xpath(".//table"):
+    for _ in table.iterdescendants("table"):  # stops at the first: an xpath over a huge table cost seconds
         return True
-    cells = table.xpath("./tr/td|./tr/th|./*/tr/td|./*/tr/th")
-    return len(cells) <= 1
+    cells = 0
+    for child in table:
+        for tr in ([child] if _tag(child) == "tr" else child):
+            if _tag(tr) == "tr":
+                cells += sum(1 for cell in tr if _tag(cell) in ("td", "th"))
+                if cells > 1:
+                    return False
+    return True
 
 
 def _caption(table) -> str:

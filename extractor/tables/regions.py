@@ -12,6 +12,12 @@ from extractor.spec.labels import labels
 from extractor.text.sections import Found
 
 
+# A table's region is cut this many characters after its start, at a line's end: the annotated reports'
+# tables run to 1,600 characters, their converter-flattened variants to 8,700; without the cut a table whose
+# successor is not found runs to the end of the document (a report pasted twice, a megabyte of noise), and
+# every row search and classifier pass over it costs.  Rows beyond the cut are missing, and flagged as such.
+MAX_REGION = 40_000
+
 # What a converter may leave inside a header word: spaces, line breaks, pipes (a cell break and a few empty cells).
 _CUT = r"[ \t\n|]{0,24}"
 
@@ -58,7 +64,15 @@ def regions(text: str, headings: list[Found]) -> dict[str, tuple[int, int] | Non
     if t3 is not None:
         t3_end = t4_heading if t4_heading is not None and t4_heading > t3 else n
     return {
-        "table2": (t2, t2_end) if t2 is not None else None,
-        "table3": (t3, t3_end) if t3 is not None else None,
-        "table4": (t4, t4_end) if t4 is not None else None,
+        "table2": _bounded(text, t2, t2_end) if t2 is not None else None,
+        "table3": _bounded(text, t3, t3_end) if t3 is not None else None,
+        "table4": _bounded(text, t4, t4_end) if t4 is not None else None,
     }
+
+
+def _bounded(text: str, start: int, end: int) -> tuple[int, int]:
+    """The region, cut at the end of the last line within `MAX_REGION` characters of its start."""
+    if end - start <= MAX_REGION:
+        return start, end
+    cut = text.rfind("\n", start, start + MAX_REGION)
+    return start, cut if cut > start else start + MAX_REGION

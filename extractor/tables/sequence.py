@@ -272,13 +272,14 @@ def decode(segs: Sequence[Segment], rows: Sequence[Row], ncols: int, free_gaps: 
             placed[(j, k)] = None if mats is None else sum(row_cost(m) for m in mats)
         return placed[(j, k)]
 
-    work = budget.Steps()  # bounded by construction (S × R states); the budget is the backstop
+    work = budget.Steps()  # bounded by construction (S × R states); the document's pool and budget are the backstop
     for j in range(S + 1):
         for r in range(R + 1):
             here = best[j][r]
             if not here:
                 continue
-            work.take()
+            if not work.take():  # the document's search pool ran dry: no placement (the pipeline flags the tables)
+                return []
             moves: list[tuple[int, int, float, float, object]] = []
             if r < R:  # row r a gap
                 moves.append((j, r + 1, STRUCTURE * gaps[r], gaps[r], "gap"))

@@ -83,6 +83,19 @@ def test_fuzz_a_docx_of_a_quarter_million_cells_stops_at_its_budget():
         load_bytes(data, "t.docx")
 
 
+def test_fuzz_a_docx_of_400000_cells_is_refused_as_too_large(monkeypatch):
+    """benchmarks/fuzz (issue 10), seed 4 #43712: a 180 KB .docx whose table rows were duplicated into
+    406,544 cells (27 MB of XML) took 4 s to flatten before any reading.  Past `MAX_CELLS` table cells the
+    document is refused with `input.too_large`, counted before flattening."""
+    from extractor.input import docx as reader
+
+    data = to_docx("一、总体情况\n" + "\n".join("\t".join(["1"] * 4) for _ in range(3)))
+    assert load_bytes(data, "t.docx").error is None
+    monkeypatch.setattr(reader, "MAX_CELLS", 11)
+    doc = load_bytes(data, "t.docx")
+    assert doc.error.code == "input.too_large" and "12 cells (limit 11)" in doc.error.message
+
+
 def test_docx_a_value_cell_merged_down_fills_each_row_it_covers():
     """Issue 11 kind 6 in Word: a 0 merged down over three rows (vMerge) is 0 in each; a merged label is not."""
     import docx

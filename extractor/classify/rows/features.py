@@ -123,10 +123,8 @@ def f_neighbours(frags: list[Fragment], i: int, ctx: dict) -> dict[str, float]:
         "prev2=" + (keys[i - 2] if i > 1 else "^"): 1.0,
         "next2=" + (keys[i + 2] if i + 2 < n else "$"): 1.0,
     }
-    prow = next((keys[k] for k in range(i - 1, -1, -1) if keys[k].startswith("table")), "^")
-    nrow = next((keys[k] for k in range(i + 1, n) if keys[k].startswith("table")), "$")
-    out["prevrow=" + prow] = 1.0
-    out["nextrow=" + nrow] = 1.0
+    out["prevrow=" + ctx["prevrow"][i]] = 1.0
+    out["nextrow=" + ctx["nextrow"][i]] = 1.0
     out["self_exact=" + keys[i]] = 1.0
     return out
 
@@ -160,7 +158,19 @@ FEATURES: tuple[tuple[str, str, Callable[[list[Fragment], int, dict], dict[str, 
 
 
 def context(frags: list[Fragment]) -> dict:
-    return {"exact": [exact_key(f) for f in frags]}
+    """What features of one fragment read from the others, computed once for the table: each fragment's
+    exact-match key, and the nearest row-naming key before and after it (searched per fragment, that was
+    quadratic: 3 s on a fuzzed table region of 3,800 fragments none of which names a row)."""
+    keys = [exact_key(f) for f in frags]
+    prev, last = [], "^"
+    for k in keys:
+        prev.append(last)
+        last = k if k.startswith("table") else last
+    nxt, last = [], "$"
+    for k in reversed(keys):
+        nxt.append(last)
+        last = k if k.startswith("table") else last
+    return {"exact": keys, "prevrow": prev, "nextrow": nxt[::-1]}
 
 
 def featurize(frags: list[Fragment], idx: Iterable[int] | None = None, ctx: dict | None = None) -> list[dict[str, float]]:
