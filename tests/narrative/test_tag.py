@@ -157,3 +157,37 @@ ISSUE_12_PHRASINGS = [
 def test_issue_12_phrasings(text: str, want: list) -> None:
     """The kinds of phrasing issue 12 names (its own made-up examples): tagged, and its distractors not."""
     assert [(f.metric, f.value, f.channel) for f in tag_facts(text)] == want
+
+
+# Issue 12c: rules written from development-document errors (grouped CV on the development side of
+# annotations/split.json); the texts are made up, each of the kind that was mislabelled.  Rules alone, no model.
+ISSUE_12C_RULES = [
+    # deputies' suggestions and CPPCC proposals handled are neither posts nor messages …
+    # … unless counted as information published about them
+    ("发布政府会议信息42条,人大代表建议及政协委员提案办理信息7条。", [("posts", 42), ("posts", 7)]),
+    # a breakdown by mode after handled applications is a part of the handled ones
+    ("全年办结政府信息公开申请58件,其中网络申请14件,信函申请44件。",
+     [("applications_completed", 58), ("applications_completed", 14), ("applications_completed", 44)]),
+    # … and after received ones a part of the received, the modes included
+    ("收到政府信息公开申请8件(其中:网上申请6件,现场申请2件,邮寄0件)。",
+     [("applications_received", 8), ("applications_received", 6), ("applications_received", 2),
+      ("applications_received", 0)]),
+    # the reply stated after the count
+    ("收到政府信息公开申请4件。其中3件已按照要求书面回复,1件结转下年度继续办理。",
+     [("applications_received", 4), ("applications_completed", 3), ("applications_carried_forward", 1)]),
+    # received after completed keeps its own verb
+    ("本年度办结申请9件,新收到申请10件。", [("applications_completed", 9), ("applications_received", 10)]),
+]
+
+
+@pytest.mark.parametrize("text,want", ISSUE_12C_RULES, ids=lambda v: v[:12] if isinstance(v, str) else "")
+def test_issue_12c_rules(text: str, want: list) -> None:
+    assert [(f.metric, f.value) for f in narrative.read(text).facts] == want
+
+
+def test_issue_12c_proposals_handled_are_not_posts() -> None:
+    """Issue 12c, a development excerpt's kind: deputies' suggestions and CPPCC proposals handled, listed after a
+    breakdown of posts, were read as more posts (rules alone)."""
+    text = "通过官网发布信息3374条,其中,政策解读16件、其他信息35件,发布办理省人大代表建议74件、省政协委员提案69件。"
+    got = [(f.metric, f.value) for f in narrative.read(text).facts]
+    assert ("posts", 3374) in got and not [v for _, v in got if v in (74, 69)]
