@@ -175,6 +175,8 @@ ISSUE_12C_RULES = [
     # the reply stated after the count
     ("收到政府信息公开申请4件。其中3件已按照要求书面回复,1件结转下年度继续办理。",
      [("applications_received", 4), ("applications_completed", 3), ("applications_carried_forward", 1)]),
+    # the receiving verb right before the number, not a reply word earlier in the clause
+    ("通过12345平台受理群众政策解答、维权服务等方面的诉求累计受理4355件。", [("messages_received", 4355)]),
     # received after completed keeps its own verb
     ("本年度办结申请9件,新收到申请10件。", [("applications_completed", 9), ("applications_received", 10)]),
 ]
