@@ -175,6 +175,9 @@ ISSUE_12C_RULES = [
     # the reply stated after the count
     ("收到政府信息公开申请4件。其中3件已按照要求书面回复,1件结转下年度继续办理。",
      [("applications_received", 4), ("applications_completed", 3), ("applications_carried_forward", 1)]),
+    # applicants named as "申请人为…" are parts of the received ones (申请人 alone still vetoes: 向申请人提供…)
+    ("本年度收到政府信息公开申请4件;申请人为自然人的3件,法人或者其他组织的1件。",
+     [("applications_received", 4), ("applications_received", 3), ("applications_received", 1)]),
     # the receiving verb right before the number, not a reply word earlier in the clause
     ("通过12345平台受理群众政策解答、维权服务等方面的诉求累计受理4355件。", [("messages_received", 4355)]),
     # received after completed keeps its own verb
