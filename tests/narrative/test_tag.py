@@ -178,6 +178,8 @@ ISSUE_12C_RULES = [
     # applicants named as "申请人为…" are parts of the received ones (申请人 alone still vetoes: 向申请人提供…)
     ("本年度收到政府信息公开申请4件;申请人为自然人的3件,法人或者其他组织的1件。",
      [("applications_received", 4), ("applications_received", 3), ("applications_received", 1)]),
+    # items taken up by others are not posts of this body
+    ("全年编发工作信息38条,其中被上级采用5条。", [("posts", 38)]),
     # the receiving verb right before the number, not a reply word earlier in the clause
     ("通过12345平台受理群众政策解答、维权服务等方面的诉求累计受理4355件。", [("messages_received", 4355)]),
     # received after completed keeps its own verb
