@@ -276,6 +276,11 @@ def _reply_after_received(q: Quantity) -> None:
         q.label, q.how = other, "cue"
 
 
+def _continues_list(text: str, prev: Quantity, q: Quantity) -> bool:
+    """Whether `q` opens the next item of a ;-separated list right after `prev` ("其中:A8条;B3条;C30条")."""
+    return prev.number.end < q.ctx.sentence_start and text[prev.number.end:q.ctx.sentence_start].strip() == ";"
+
+
 def _decide_rules(qs: list[Quantity], i: int, text: str) -> None:
     """The tiers of metrics.toml, in order; the first that speaks labels the number."""
     q = qs[i]
@@ -286,6 +291,8 @@ def _decide_rules(qs: list[Quantity], i: int, text: str) -> None:
     strong = _other_hit(q, True)
     q.other_hit = strong or _other_hit(q, False)
     parent = _breakdown_parent(qs, i, text)
+    if parent is None and prev is not None and prev.parent is not None and _continues_list(text, prev, q):
+        parent = prev.parent
     q.parent = parent
     if hits:
         key, m, how = hits[0]

@@ -178,6 +178,9 @@ ISSUE_12C_RULES = [
     # applicants named as "申请人为…" are parts of the received ones (申请人 alone still vetoes: 向申请人提供…)
     ("本年度收到政府信息公开申请4件;申请人为自然人的3件,法人或者其他组织的1件。",
      [("applications_received", 4), ("applications_received", 3), ("applications_received", 1)]),
+    # a ;-separated breakdown stays one breakdown: every item is a part of the total
+    ("全年主动公开政府信息120条,其中:财政预算信息共8条;专项资金使用情况公开共30条;其他文件共35条。",
+     [("posts", 120), ("posts", 8), ("posts", 30), ("posts", 35)]),
     # items taken up by others are not posts of this body
     ("全年编发工作信息38条,其中被上级采用5条。", [("posts", 38)]),
     # the receiving verb right before the number, not a reply word earlier in the clause
@@ -198,3 +201,11 @@ def test_issue_12c_proposals_handled_are_not_posts() -> None:
     text = "通过官网发布信息3374条,其中,政策解读16件、其他信息35件,发布办理省人大代表建议74件、省政协委员提案69件。"
     got = [(f.metric, f.value) for f in narrative.read(text).facts]
     assert ("posts", 3374) in got and not [v for _, v in got if v in (74, 69)]
+
+
+def test_issue_12c_a_semicolon_list_after_a_breakdown_marker_is_all_parts() -> None:
+    """Issue 12c, a development report's kind (pt003): the items after the first ';' lost their 其中 and were
+    read as totals, or not at all."""
+    text = "全年主动公开政府信息120条,其中:财政预算信息共8条;专项资金使用情况公开共30条;其他文件共35条。"
+    assert [(f.value, f.role) for f in narrative.read(text).facts] == [(120, "total"), (8, "part"), (30, "part"),
+                                                                       (35, "part")]
