@@ -54,7 +54,7 @@ def main() -> None:
         sys.exit("../shared not present: nothing to measure")
 
     from extractor import classify, narrative
-    from extractor.classify.facts.features import features, live
+    from extractor.classify.facts.features import features_at, live
     from extractor.classify.facts.tokens import cut, window_tokens
     from extractor.narrative.numbers import find_numbers
     from extractor.narrative.tag import analyse
@@ -91,8 +91,8 @@ def main() -> None:
     live_qs = [[q for q in qs if live(q)] for qs in analysed]
     n_windows = sum(map(len, live_qs))
     t0 = time.perf_counter()
-    for qs in live_qs:
-        [features(q) for q in qs]
+    for qs in analysed:
+        [features_at(qs, i) for i, q in enumerate(qs) if live(q)]
     feat = time.perf_counter() - t0
     print(f"  model features      : {1000 * feat / len(texts):.2f} ms/report ({n_windows / len(texts):.1f} windows/report)")
 

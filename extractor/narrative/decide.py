@@ -258,20 +258,27 @@ def decide_all(qs: list[Quantity], text: str) -> None:
         q.confidence = confidence.RULE_FACT.get(q.how, confidence.RULE_FACT_OTHER) if q.label != OTHER else 0.0
 
 
-# A number right behind a reply verb ("收到群众来信1254件，已回复1170件") counts
-# the replies, whatever a list or an earlier cue in the clause suggests.
+# The verb right before a number says what was done with it, whatever a list or an earlier cue in the
+# clause suggests: "收到群众来信1254件，已回复1170件" counts replies, "…解答、维权等诉求累计受理4355件"
+# counts messages received.
 _REPLY_WINDOW = 6
+_FLIP = {"messages_received": "messages_replied", "messages_replied": "messages_received"}
 
 
 def _reply_after_received(q: Quantity) -> None:
-    if q.label != "messages_received":
+    other = _FLIP.get(q.label)
+    if other is None:
         return
-    replied = rules().by_id.get("messages_replied")
-    received = rules().by_id.get("messages_received")
+    own, flip = rules().by_id.get(q.label), rules().by_id.get(other)
     near = q.ctx.left[-_REPLY_WINDOW:]
-    if replied is not None and replied.verbs and replied.verbs.search(near) and not (
-            received is not None and received.verbs and received.verbs.search(near)):
-        q.label, q.how = "messages_replied", "cue"
+    if flip is not None and flip.verbs and flip.verbs.search(near) and not (
+            own is not None and own.verbs and own.verbs.search(near)):
+        q.label, q.how = other, "cue"
+
+
+def _continues_list(text: str, prev: Quantity, q: Quantity) -> bool:
+    """Whether `q` opens the next item of a ;-separated list right after `prev` ("其中:A8条;B3条;C30条")."""
+    return prev.number.end < q.ctx.sentence_start and text[prev.number.end:q.ctx.sentence_start].strip() == ";"
 
 
 def _decide_rules(qs: list[Quantity], i: int, text: str) -> None:
@@ -284,6 +291,8 @@ def _decide_rules(qs: list[Quantity], i: int, text: str) -> None:
     strong = _other_hit(q, True)
     q.other_hit = strong or _other_hit(q, False)
     parent = _breakdown_parent(qs, i, text)
+    if parent is None and prev is not None and prev.parent is not None and _continues_list(text, prev, q):
+        parent = prev.parent
     q.parent = parent
     if hits:
         key, m, how = hits[0]

@@ -128,7 +128,7 @@ def _role(text: str, qs: list[Quantity], i: int) -> None:
     if q.label == OTHER:
         return
     prev = qs[i - 1] if i > 0 else None
-    if in_breakdown_of_same(qs, i):
+    if in_breakdown_of_same(qs, i) or (q.parent is not None and qs[q.parent].label == q.label):
         q.role = "part"
     elif q.label == "posts" and R.category_markers.search(q.ctx.left):
         q.role = "part"

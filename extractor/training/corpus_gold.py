@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from extractor.training.annotations import FACT_EXTRA_KEYS, default_dir, read_document, repo_root, text_ref, write_annotation
+from extractor.narrative.view import make_view
 from extractor.spec.metrics import OTHER, rules, spec_metrics
 from extractor.training.trainset import placed_facts
 
@@ -61,6 +62,28 @@ def harmonise_channels(facts: list[dict[str, Any]], spec: frozenset[str]) -> Non
                     break
 
 
+# The corpus's `applications_carried` counts applications carried either way; the spec's
+# applications_carried_forward is only those carried to the next year (OUTPUT.md: 结转下年度, table 3's
+# carried_forward).  Those carried in from the year before (table 3's carried_over) are the project's restatement
+# `applications_carried_over` (checked against the table, never a spec fact), told apart by that metric's own cues
+# in metrics.toml, read on the folded quote.
+CARRIED_IN, CARRIED_OUT = "applications_carried_over", "applications_carried_forward"
+
+
+def harmonise_direction(facts: list[dict[str, Any]]) -> None:
+    """A carried-forward fact whose quote says "from the year before" (and not "to the next") is carried over."""
+    by_id = rules().by_id
+    carried_in, carried_out = by_id.get(CARRIED_IN), by_id.get(CARRIED_OUT)
+    if carried_in is None or carried_out is None:
+        return
+    for f in facts:
+        if f["metric"] != CARRIED_OUT:
+            continue
+        quote = make_view(f["text"]).text
+        if any(p.search(quote) for p in carried_in.cues) and not any(p.search(quote) for p in carried_out.cues):
+            f["metric"] = CARRIED_IN
+
+
 def harmonise_parts(facts: list[dict[str, Any]], text: str, spec: frozenset[str]) -> None:
     """Turn the breakdowns the corpus calls "other" into parts of the fact they break down (see CATEGORY_NOTE)."""
     ordered = sorted(facts, key=lambda f: f["span"][0])
@@ -91,6 +114,7 @@ def convert(gold: dict[str, Any], text: str) -> list[dict[str, Any]] | str:
         if g["role"] is None:
             del g["role"]  # the corpus does not say; scoring ignores the role where it is absent
         g.update({k: f[k] for k in FACT_EXTRA_KEYS if k in f})
+    harmonise_direction(placed)
     harmonise_parts(placed, text, spec_metrics())
     harmonise_channels(placed, spec_metrics())
     return placed

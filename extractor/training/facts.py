@@ -19,7 +19,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, Sequence
 
-from extractor.classify.facts.features import features, live
+from extractor.classify.facts.features import features_at, live
 from extractor.classify.facts.model import ARRAYS_NAME, META_NAME, MODEL_NAME, Decision, FactsModel
 from extractor.classify.modelfile import save_arrays, sha256_file
 from extractor.narrative.tag import analyse
@@ -79,7 +79,7 @@ def dataset(docs: Sequence[Annotation]) -> tuple[list[dict[str, float]], list[st
         view, qs = analyse(d.text)
         for i, q in enumerate(qs):
             if live(q):
-                X.append(features(q, qs[i - 1] if i else None))
+                X.append(features_at(qs, i))
                 y.append(gold_label(q, view, d.data["facts"], spec))
                 groups.append(d.id)
     return X, y, groups

@@ -140,10 +140,9 @@ ISSUE_12_PHRASINGS = [
     ("举行新闻发布6场。", [("press_conferences", 6, "press")]),
     ("召开发布会3次。", [("press_conferences", 3, None)]),
     ("受理依申请公开45件。", [("applications_received", 45, None)]),
-    pytest.param("办理依申请公开45件。", [("applications_received", 45, None)], marks=pytest.mark.xfail(
-        strict=True, reason="the facts model retrained with the crawl reports' facts (issue 12b) reads 办理 as "
-        "completed, as the hand-checked gold of excerpts2 and the crawls does; the issue's example says received: "
-        "a convention to settle, not a rule to force")),
+    # 办理 alone is a convention the annotated corpora disagree on (completed in most, received in one); the
+    # model decides it, and since issue 12c's retrain it reads the issue's example as the issue says
+    ("办理依申请公开45件。", [("applications_received", 45, None)]),
     ("转下年度办理3件。", [("applications_carried_forward", 3, None)]),
     ("结转至次年2件。", [("applications_carried_forward", 2, None)]),
     ("全年發(fā)布政府信息1200條。", [("posts", 1200, None)]),
@@ -157,3 +156,55 @@ ISSUE_12_PHRASINGS = [
 def test_issue_12_phrasings(text: str, want: list) -> None:
     """The kinds of phrasing issue 12 names (its own made-up examples): tagged, and its distractors not."""
     assert [(f.metric, f.value, f.channel) for f in tag_facts(text)] == want
+
+
+# Issue 12c: rules written from development-document errors (grouped CV on the development side of
+# annotations/split.json); the texts are made up, each of the kind that was mislabelled.  Rules alone, no model.
+ISSUE_12C_RULES = [
+    # deputies' suggestions and CPPCC proposals handled are neither posts nor messages …
+    # … unless counted as information published about them
+    ("发布政府会议信息42条,人大代表建议及政协委员提案办理信息7条。", [("posts", 42), ("posts", 7)]),
+    # a breakdown by mode after handled applications is a part of the handled ones
+    ("全年办结政府信息公开申请58件,其中网络申请14件,信函申请44件。",
+     [("applications_completed", 58), ("applications_completed", 14), ("applications_completed", 44)]),
+    # … and after received ones a part of the received, the modes included
+    ("收到政府信息公开申请8件(其中:网上申请6件,现场申请2件,邮寄0件)。",
+     [("applications_received", 8), ("applications_received", 6), ("applications_received", 2),
+      ("applications_received", 0)]),
+    # the reply stated after the count
+    ("收到政府信息公开申请4件。其中3件已按照要求书面回复,1件结转下年度继续办理。",
+     [("applications_received", 4), ("applications_completed", 3), ("applications_carried_forward", 1)]),
+    # applicants named as "申请人为…" are parts of the received ones (申请人 alone still vetoes: 向申请人提供…)
+    ("本年度收到政府信息公开申请4件;申请人为自然人的3件,法人或者其他组织的1件。",
+     [("applications_received", 4), ("applications_received", 3), ("applications_received", 1)]),
+    # a ;-separated breakdown stays one breakdown: every item is a part of the total
+    ("全年主动公开政府信息120条,其中:财政预算信息共8条;专项资金使用情况公开共30条;其他文件共35条。",
+     [("posts", 120), ("posts", 8), ("posts", 30), ("posts", 35)]),
+    # items taken up by others are not posts of this body
+    ("全年编发工作信息38条,其中被上级采用5条。", [("posts", 38)]),
+    # the receiving verb right before the number, not a reply word earlier in the clause
+    ("通过12345平台受理群众政策解答、维权服务等方面的诉求累计受理4355件。", [("messages_received", 4355)]),
+    # received after completed keeps its own verb
+    ("本年度办结申请9件,新收到申请10件。", [("applications_completed", 9), ("applications_received", 10)]),
+]
+
+
+@pytest.mark.parametrize("text,want", ISSUE_12C_RULES, ids=lambda v: v[:12] if isinstance(v, str) else "")
+def test_issue_12c_rules(text: str, want: list) -> None:
+    assert [(f.metric, f.value) for f in narrative.read(text).facts] == want
+
+
+def test_issue_12c_proposals_handled_are_not_posts() -> None:
+    """Issue 12c, a development excerpt's kind: deputies' suggestions and CPPCC proposals handled, listed after a
+    breakdown of posts, were read as more posts (rules alone)."""
+    text = "通过官网发布信息3374条,其中,政策解读16件、其他信息35件,发布办理省人大代表建议74件、省政协委员提案69件。"
+    got = [(f.metric, f.value) for f in narrative.read(text).facts]
+    assert ("posts", 3374) in got and not [v for _, v in got if v in (74, 69)]
+
+
+def test_issue_12c_a_semicolon_list_after_a_breakdown_marker_is_all_parts() -> None:
+    """Issue 12c, a development report's kind (pt003): the items after the first ';' lost their 其中 and were
+    read as totals, or not at all."""
+    text = "全年主动公开政府信息120条,其中:财政预算信息共8条;专项资金使用情况公开共30条;其他文件共35条。"
+    assert [(f.value, f.role) for f in narrative.read(text).facts] == [(120, "total"), (8, "part"), (30, "part"),
+                                                                       (35, "part")]

@@ -71,3 +71,15 @@ def test_channels_follow_output_md_and_metrics_without_one_carry_none() -> None:
     ]}
     posts, messages = convert(gold, text)
     assert posts["channel"] == "new_media" and messages["channel"] is None
+
+
+def test_applications_carried_from_the_year_before_are_carried_over_not_forward() -> None:
+    """Issue 12c: excerpts2's `applications_carried` counts both directions; the spec's carried_forward is only
+    those carried to the next year (table 3's carried_forward), so 上年结转 becomes the carried-over restatement."""
+    text = "收到申请9件,上年结转申请2件,結轉上年度申請1件,结转下年度继续办理3件,上年结转的1件结转下年度办理。"
+    f = lambda quote, value: {"quote": quote, "metric": "applications_carried", "channel": None,  # noqa: E731
+                              "value": value, "unit": "件"}
+    quotes = ["上年结转申请2件", "結轉上年度申請1件", "结转下年度继续办理3件", "上年结转的1件结转下年度办理"]
+    facts = convert({"narrative_facts": [f(q, v) for q, v in zip(quotes, (2, 1, 3, 1))]}, text)
+    assert [g["metric"] for g in facts] == ["applications_carried_over", "applications_carried_over",
+                                           "applications_carried_forward", "applications_carried_forward"]

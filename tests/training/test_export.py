@@ -11,7 +11,7 @@ import sys
 import numpy as np
 import pytest
 
-from extractor.classify.facts.features import features, live
+from extractor.classify.facts.features import features_at, live
 from extractor.classify.facts.model import load as load_facts
 from extractor.classify.modelfile import ModelError, save_arrays, sha256_file
 from extractor.classify.rows.model import load as load_rows
@@ -50,7 +50,7 @@ def test_fact_probabilities_are_scikit_learns_bit_for_bit(samples):
     feats = []
     for s in samples:
         _, qs = analyse(s.text)
-        feats += [features(q, qs[i - 1] if i else None) for i, q in enumerate(qs) if live(q)]
+        feats += [features_at(qs, i) for i, q in enumerate(qs) if live(q)]
     assert len(feats) > 50
     assert np.array_equal(runtime.predict_proba(feats), artefact.predict_proba(feats))
 

@@ -67,8 +67,15 @@ def _named_sets() -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], .
     return hit[1], hit[2]
 
 
-def features(q, prev=None) -> dict[str, float]:
-    """Rule evidence and the words around candidate `q` (`prev`: the candidate before it), as a sparse dict."""
+def features_at(qs, i: int) -> dict[str, float]:
+    """The features of candidate `i` of a report's candidates (those before it give the context)."""
+    q = qs[i]
+    return features(q, qs[i - 1] if i else None, qs[q.parent] if q.parent is not None else None)
+
+
+def features(q, prev=None, parent=None) -> dict[str, float]:
+    """Rule evidence and the words around candidate `q` (`prev`: the candidate before it; `parent`: the number
+    a 其中-part breaks down), as a sparse dict."""
     c, ctx = q.number, q.ctx
     R = rules()
     f: dict[str, float] = {
@@ -86,8 +93,9 @@ def features(q, prev=None) -> dict[str, float]:
         f["approx"] = 1.0
     if c.chinese:
         f["chinese"] = 1.0
-    if q.parent is not None:
+    if parent is not None:
         f["breakdown"] = 1.0
+        f[f"PAR:{parent.rule_label}"] = 1.0
     v = float(c.value)
     f[f"mag={int(math.log10(v + 1))}"] = 1.0
     if v.is_integer() and 1900 <= v <= 2100:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from extractor import confidence
-from extractor.classify.facts.features import features, live
+from extractor.classify.facts.features import features_at, live
 from extractor.classify.modelfile import ModelError, Status, load_arrays
 from extractor.spec.metrics import OTHER
 
@@ -135,7 +135,7 @@ class FactsModel:
         todo = [i for i, q in enumerate(qs) if live(q)]
         if not todo:
             return
-        probs = self.predict_proba([features(qs[i], qs[i - 1] if i else None) for i in todo])
+        probs = self.predict_proba([features_at(qs, i) for i in todo])
         for i, p in zip(todo, probs):
             q = qs[i]
             if q.rule_label != OTHER and q.rule_label not in self.classes:
