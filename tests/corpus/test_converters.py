@@ -100,9 +100,11 @@ def test_pdf_flattened_by_real_tools(ann):
         rec, cmp = _read(flatten(data), g.gold)
         wrong += len(cmp["wrong"])
         assert rec["parsing"]["table3"]["strategy"] in ("labels", "sequence")
-    # Flagged, not read: pt012's two blank rows under pdfplumber's layout text (printed as labels alone,
-    # so the order cannot tell which rows are blank: 14 cells) and pt001's fee amount, wrapped in its cell.
-    assert wrong <= 15, wrong
+    # Flagged, not read (measured in issue 11d, over the three tools): hb09 12 cells, hb10 11, pt018 2, every
+    # other report 0.  pt012's two blank rows under pdfplumber's layout text (14 cells before issue 11d) are
+    # placed since the row classifier's evidence is the last row label before the values, not the group label
+    # printed on their line.
+    assert wrong <= 12, wrong
 
 
 def test_hb04_fee_amount_wrapped_in_its_cell_is_rejoined_and_flagged():
