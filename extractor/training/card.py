@@ -115,6 +115,11 @@ def write_card(out_dir: Path | str | None, meta: dict[str, Any]) -> Path:
         "- A label damaged beyond recognition whose neighbours are missing too is left missing (flagged).",
         "- Identities do not prove a row's label: two outcome rows swapped keep every sum.",
         "- Table-4 labels are learnt but not used: table 4 is read as one block of 15 cells.",
+        "- The converter fragments are the generator's own converter layouts, labelled by it; output of real",
+        "  converters (pdfplumber, pypdfium2 flattenings in the tests) is measured, never trained on.",
+        "- Some annotations label a broken group label's pieces `noise` (ha2024: `(四)无` / `法提供`); the",
+        "  model, having learnt broken pieces from converter layouts, calls them `group`, which the held-out",
+        "  fragment figure counts as wrong (cell accuracy is not affected).",
     ]
     path = out / "MODEL_CARD.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -38,7 +38,10 @@ ANNS = report_annotations()
 # Open defects on the Hebei crawl's gold (blank cells; added for issue 16 after these tests were written).
 _BLANKS = "gold blank cells (null) read as 0 or shifted, every one flagged (below 0.8): the order cannot place a blank"
 KNOWN = {
-    "layouts": {"hb02": _BLANKS, "hb10": _BLANKS},
+    # hb10 (measured in issue 11d): table 3 reads right in all 10 layouts; what fails is table 4, printed
+    # `|  |  |  |  | 0 |` per group (four blank cells before the total): leading empty fields are not cells, so
+    # the table is not read (3 cells a variant, flagged at 0).
+    "layouts": {"hb02": _BLANKS, "hb10": "table 4's leading blank pipe cells are not cells: the table is not read"},
     "pages": {"hb10": _BLANKS + " (merged value cells)"},
     "real": {"hb02": "84 cells flagged, over the bound: " + _BLANKS},
 }
