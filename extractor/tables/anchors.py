@@ -30,7 +30,8 @@ class RowClassifier(Protocol):
                   found: list["Anchor | None"], blocked: list["Anchor"], make_anchor: Callable[..., "Anchor"]) -> None: ...
 
     def span_probabilities(self, text: str, table: str, spans: Sequence[tuple[int, int]]) -> list[dict[str, float]]:
-        """For each span of label text, the label probabilities of the fragments in it (the most of each)."""
+        """For each span of label text, what the last fragment in it that reads as a row is accepted as (the
+        labels and their probabilities; {} when none reads as a row)."""
         ...
 
 @dataclass(slots=True)

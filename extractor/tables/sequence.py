@@ -131,12 +131,19 @@ def segments(text: str, start: int, end: int, blank_row: int = 0) -> list[Segmen
     labels_: list[tuple[int, int]] = [m.span() for m in _label_run().finditer(text, start, end) if m.group("ord") or _is_label(m.group())]
     bounds = [start] + [x for s, e in labels_ for x in (s, e)] + [end]
     out: list[Segment] = []
+    first: int | None = None  # where the label text since the last values begins
     for k in range(0, len(bounds), 2):
         a, b = bounds[k], bounds[k + 1]
         ls, le = labels_[k // 2 - 1] if k else (start, start)
+        if k and first is None:
+            first = ls
         lines = _line_atoms(text, a, b, blank_row, after_values=bool(out))
         if lines:
-            out.append(Segment(a, b, lines, text[ls:le], (ls, le)))
+            # `label` is the fragment right before the values (fuzzy similarity); `label_span` every label since
+            # the last values (the classifier's evidence): a row's label may stand above a group label printed
+            # on its values' line (`1.申请人…` / `（六）其他处理 0 0 0 …`, pdfplumber).
+            out.append(Segment(a, b, lines, text[ls:le], (first if out and first is not None else ls, le)))
+            first = None
         if len(out) > MAX_SEGMENTS:
             break
     return out

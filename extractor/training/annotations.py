@@ -50,6 +50,16 @@ excerpts: annotations/excerpts/<id>.json)
   printed ordinal ("2.重复申请").  Fragments never overlap.  Candidate
   fragments that no annotation covers count as "noise" in training, so an
   annotation lists at least the row, header and group fragments.
+- A fragment may say where it stands (`form`, one of `FRAGMENT_FORMS`):
+  the generator's converter layouts (`training.generate.converter`) write
+  it beside each label fragment they print, since they know which row a
+  piece came from and where they moved it ("displaced": a label printed
+  after another row's values; "broken_header"/"broken_label": a piece of
+  a header or label broken over cells or lines; "group_cell": a group
+  label in a cell of its own; "vertical": one character a line;
+  "invented_header": a row label inside a header an OCR model made up;
+  "generic_header": 数据1 …; "intact").  Training scores the classifier
+  per form (`train.form_metrics`); a person annotating need not write it.
 
 `training.check.check_data` validates all of it (`extractor check-data`);
 `training.prefill.prefill` writes an annotation from the current
@@ -77,6 +87,9 @@ FACT_KEYS = ("metric", "channel", "value", "unit", "span", "text", "role", "appr
 # Optional on a fact: a note for people; from the corpus gold, `distractor` (a number that is no fact and must never be
 # tagged as one), `implicit_metric` (a zero stated without a numeral: a tagger may emit it or not) and `as_written`.
 FACT_EXTRA_KEYS = ("note", "distractor", "implicit_metric", "as_written")
+FRAGMENT_KEYS = ("span", "label", "text", "form")
+FRAGMENT_FORMS = ("intact", "displaced", "broken_header", "broken_label", "group_cell", "vertical",
+                  "invented_header", "generic_header")
 KIND_DIRS = {"report": "reports", "excerpt": "excerpts"}
 SAMPLE = "sample"  # the kind of a bundled sample read as an annotation (never a file under annotations/)
 # What each model learns from: a model's meta records the hash of these keys of the annotations it read.

@@ -16,8 +16,9 @@ from extractor.classify.rows.fragments import label_names
 from extractor.record import empty_tables
 from extractor.spec.labels import labels
 from extractor.spec.metrics import channel_ids, metric_ids
-from extractor.training.annotations import (EXCERPT_REQUIRED, FACT_EXTRA_KEYS, FACT_KEYS, OPTIONAL, REQUIRED, SAMPLE, Annotation,
-                                            attach_text, default_dir, inside, repo_root)
+from extractor.training.annotations import (EXCERPT_REQUIRED, FACT_EXTRA_KEYS, FACT_KEYS, FRAGMENT_FORMS, FRAGMENT_KEYS,
+                                            OPTIONAL, REQUIRED, SAMPLE, Annotation, attach_text, default_dir, inside,
+                                            repo_root)
 from extractor.training.gold import gold_value
 
 T2_FLAT = ("licensing", "punishment", "coercion", "fees_10k_yuan")
@@ -201,8 +202,13 @@ def check_annotation(a: Annotation, pr: Problems) -> None:
             elif text is not None and "text" in f and text[f["span"][0]:f["span"][1]] != f["text"]:
                 pr.error(fw, f"span shows {text[f['span'][0]:f['span'][1]]!r}, not its text {f['text']!r}")
 
-    # --- fragments
-    frs = d.get("fragments", [])
+    check_fragments(d.get("fragments", []), text, n, where, pr)
+    pr.checked += 1
+
+
+def check_fragments(frs: Any, text: str | None, n: int | None, where: str, pr: Problems) -> None:
+    """The fragments of one document (an annotation's, or those the generator writes beside a converter
+    layout): known labels and forms, spans inside the text showing their `text`, no overlaps."""
     if not isinstance(frs, list):
         pr.error(where, "fragments must be a list")
         frs = []
@@ -210,11 +216,13 @@ def check_annotation(a: Annotation, pr: Problems) -> None:
     spans = []
     for i, f in enumerate(frs):
         fw = f"{where} fragments[{i}]"
-        if not isinstance(f, dict) or "span" not in f or "label" not in f:
-            pr.error(fw, "must be {span, label[, text]}")
+        if not isinstance(f, dict) or "span" not in f or "label" not in f or set(f) - set(FRAGMENT_KEYS):
+            pr.error(fw, "must be {span, label[, text][, form]}")
             continue
         if f["label"] not in known_labels:
             pr.error(fw, f"unknown label {f['label']!r}")
+        if "form" in f and f["form"] not in FRAGMENT_FORMS:
+            pr.error(fw, f"unknown form {f['form']!r}")
         bad = _span_ok(f["span"], n)
         if bad:
             pr.error(fw, bad)
@@ -226,7 +234,6 @@ def check_annotation(a: Annotation, pr: Problems) -> None:
     for (s1, e1, i1), (s2, e2, i2) in zip(spans, spans[1:]):
         if s2 < e1:
             pr.error(where, f"fragments[{i1}] {[s1, e1]} and fragments[{i2}] {[s2, e2]} overlap")
-    pr.checked += 1
 
 
 def check_data(ann_dir: Path | str | None = None) -> Problems:

@@ -13,7 +13,12 @@ folds exactly as `extractor train` does, and reads the held-out reports:
   without ../shared; scored apart, so a generated report never passes for a
   real one);
 - `messy_generated`: fresh generated reports (`training.generate`, a seed
-  training never uses), clean and damaged.
+  training never uses), clean and damaged;
+- `converter`: converter layouts of the held-out reports' gold tables
+  (`samples.converter_samples`, a seed training never uses): labels
+  displaced, broken, in cells of their own.  Their fragments are scored
+  apart, per form (`converter_fragments`), so the older fragment figure
+  stays comparable.
 
 Each is read twice: with the fold's classifier, and fuzzy-only (no model).
 Scores per set: cell accuracy against the gold, wrong cells, and silent
@@ -41,7 +46,7 @@ from extractor.training.annotations import SAMPLE
 from extractor.training.damage import damage, with_damage
 from extractor.training.gold import compare, gold_cells, same
 from extractor.training.metrics import calibration as bins, label_report
-from extractor.training.samples import Sample, generated_samples, seed_of
+from extractor.training.samples import Sample, converter_samples, generated_samples, seed_of
 
 
 @dataclass
@@ -81,6 +86,7 @@ class EvalConfig:
     generated: int = 40  # fresh generated reports, each clean + damaged
     damaged_per_generated: int = 2
     seed: int = 777
+    converter_per_report: int = 4  # converter layouts of each held-out report's gold
 
 
 def _folds(ids: list[str], k: int) -> dict[str, int]:
@@ -90,7 +96,7 @@ def _folds(ids: list[str], k: int) -> dict[str, int]:
 def _set_names(real: Iterable[Sample]) -> tuple[str, ...]:
     """The scored sets: the samples' own only when they are among the annotated reports (else as before)."""
     extra = ("samples", "messy_samples") if any(s.kind == SAMPLE for s in real) else ()
-    return ("real", "messy_real") + extra + ("messy_generated",)
+    return ("real", "messy_real") + extra + ("messy_generated", "converter")
 
 
 def cross_validate(ann_dir: Path | str | None = None, cfg: T.TrainConfig = T.TrainConfig(),
@@ -109,7 +115,7 @@ def cross_validate(ann_dir: Path | str | None = None, cfg: T.TrainConfig = T.Tra
         raise ValueError("no annotated report with its text: nothing to evaluate")
     k = max(2, min(ecfg.folds, len(real)))
     fold_of = _folds([s.id for s in real], k)
-    gen_train = with_damage(generated_samples(cfg.generated, cfg.seed), cfg.damaged_per_generated, cfg.seed + 1)
+    gen_train = generated_samples(cfg.generated, cfg.seed)
     gen_eval = generated_samples(ecfg.generated, ecfg.seed, prefix="eval")
     gen_fold = _folds([s.id for s in gen_eval], k)
     n_samples = sum(s.kind == SAMPLE for s in real)
@@ -120,34 +126,38 @@ def cross_validate(ann_dir: Path | str | None = None, cfg: T.TrainConfig = T.Tra
 
     def ex(s: Sample) -> tuple:
         if s.id not in cache:
-            cache[s.id] = T.examples(s)[:2]
+            X, y, _, forms = T.examples(s)
+            cache[s.id] = (X, y, forms)
         return cache[s.id]
 
     def data_of(samples: Iterable[Sample]) -> T.Dataset:
         d = T.Dataset()
         for s in samples:
-            X, y = ex(s)
+            X, y, forms = ex(s)
             d.X += X
             d.y += y
             d.groups += [s.group] * len(y)
             d.kinds += [s.kind] * len(y)
+            d.forms += forms
         return d
 
     sets = {name: {"with": Score(), "without": Score()} for name in _set_names(real)}
     gold_labels: list[str] = []
     pred_labels: list[str] = []
     conf_pairs: list[tuple[float, bool]] = []
+    conv = T.Dataset()  # held-out converter fragments, scored apart
+    conv_pred: list[str] = []
     for f in range(k):
         train_real = [s for s in real if fold_of[s.id] != f]
         test_real = [s for s in real if fold_of[s.id] == f]
-        train = with_damage(train_real, cfg.damaged_per_report, cfg.seed) + gen_train
-        m = T.fit(data_of(train), cfg)
+        m = T.fit(data_of(T.build_samples(train_real, cfg, gen_train)), cfg)
         held: list[tuple[str, Sample]] = []
         for s in test_real:
             clean = "samples" if s.kind == SAMPLE else "real"
             held.append((clean, s))
             for i in range(ecfg.damaged_per_report):
                 held.append((f"messy_{clean}", damage(s, random.Random(seed_of(ecfg.seed, s.id, i)), idx=i)))
+            held += [("converter", c) for c in converter_samples([s], ecfg.converter_per_report, ecfg.seed)]
         for s in gen_eval:
             if gen_fold[s.id] != f:
                 continue
@@ -157,7 +167,12 @@ def cross_validate(ann_dir: Path | str | None = None, cfg: T.TrainConfig = T.Tra
         for name, s in held:
             sets[name]["with"].add(s.id, read(s, m, base), s.gold)
             sets[name]["without"].add(s.id, read(s, None, base), s.gold)
-            X, y = ex(s)
+            X, y, forms = ex(s)
+            if name == "converter":
+                conv.y += y
+                conv.forms += forms
+                conv_pred += T.predicted(m, X)
+                continue
             probs = m.proba(X)
             gold_labels += y
             for p, g in zip(probs, y):
@@ -166,6 +181,7 @@ def cross_validate(ann_dir: Path | str | None = None, cfg: T.TrainConfig = T.Tra
                 conf_pairs.append((p[best], best == g))
         log(f"evaluate: fold {f + 1}/{k} held out {', '.join(s.id for s in test_real)} ({time.time() - t0:.0f}s)")
     rep = label_report(gold_labels, pred_labels)
+    crep = label_report(conv.y, conv_pred)
     return {
         "folds": k,
         "grouped_by": "report",
@@ -173,6 +189,8 @@ def cross_validate(ann_dir: Path | str | None = None, cfg: T.TrainConfig = T.Tra
         "sets": {name: {w: sc.summary() for w, sc in v.items()} for name, v in sets.items()},
         "fragments": {"accuracy": rep["accuracy"], "row_label_recall": rep["row_label_recall"], "count": rep["fragments"]},
         "labels": rep["labels"],
+        "converter_fragments": {"accuracy": crep["accuracy"], "row_label_recall": crep["row_label_recall"],
+                                "count": crep["fragments"], "by_form": T.form_metrics(conv.y, conv_pred, conv.forms)},
         "calibration": calibration(conf_pairs),
         "seconds": round(time.time() - t0, 1),
     }
@@ -198,6 +216,11 @@ def format_cv(res: dict[str, Any]) -> str:
               f"{'label':34} {'precision':>9} {'recall':>7} {'support':>8}"]
     for lab, v in sorted(res["labels"].items()):
         lines.append(f"{lab:34} {v['precision']:>9.4f} {v['recall']:>7.4f} {v['support']:>8}")
+    cf = res.get("converter_fragments")
+    if cf:
+        lines += ["", f"held-out converter fragments: {cf['count']}, accuracy {cf['accuracy']:.4f}, row-label recall "
+                  f"{cf['row_label_recall']:.4f}; by form: "
+                  + ", ".join(f"{k} {v['accuracy']:.4f} (n={v['n']})" for k, v in cf["by_form"].items())]
     if res.get("calibration"):
         lines += ["", "calibration (held-out fragments by predicted probability): "
                   + ", ".join(f"{c['p']} n={c['n']} right={c['right']:.3f}" for c in res["calibration"])]

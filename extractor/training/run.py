@@ -37,20 +37,27 @@ class TrainSize:
     cv_damaged_per_report: int | None = None
     cv_generated: int | None = None
     cv_damaged_per_generated: int | None = None
+    converter_per_report: int | None = None
+    converter_per_generated: int | None = None
+    cv_converter_per_report: int | None = None
 
 
 FULL = TrainSize()
 QUICK = TrainSize(damaged_per_report=1, generated=4, damaged_per_generated=0, calibration_folds=2,
-                  cv_folds=2, cv_damaged_per_report=1, cv_generated=2, cv_damaged_per_generated=0)
+                  cv_folds=2, cv_damaged_per_report=1, cv_generated=2, cv_damaged_per_generated=0,
+                  converter_per_report=1, converter_per_generated=0, cv_converter_per_report=1)
 
 
 def tables_configs(size: TrainSize, seed: int | None = None) -> tuple[T.TrainConfig, E.EvalConfig]:
     """(TrainConfig, EvalConfig) of the tables trainer for a size (defaults where the size says nothing)."""
     tc = {k: v for k, v in (("damaged_per_report", size.damaged_per_report), ("generated", size.generated),
                             ("damaged_per_generated", size.damaged_per_generated),
-                            ("calibration_folds", size.calibration_folds), ("seed", seed)) if v is not None}
+                            ("calibration_folds", size.calibration_folds), ("seed", seed),
+                            ("converter_per_report", size.converter_per_report),
+                            ("converter_per_generated", size.converter_per_generated)) if v is not None}
     ec = {k: v for k, v in (("folds", size.cv_folds), ("damaged_per_report", size.cv_damaged_per_report),
-                            ("generated", size.cv_generated), ("damaged_per_generated", size.cv_damaged_per_generated))
+                            ("generated", size.cv_generated), ("damaged_per_generated", size.cv_damaged_per_generated),
+                            ("converter_per_report", size.cv_converter_per_report))
           if v is not None}
     return T.TrainConfig(**tc), E.EvalConfig(**ec)
 

@@ -36,7 +36,7 @@ class Sample:
     text: str
     fragments: list[dict]
     gold: dict | None
-    kind: str  # real | sample | generated, each also "-damaged"
+    kind: str  # real | sample | generated, each also "-damaged"; converter (a converter layout of a gold)
 
 
 def real_samples(anns: Iterable[Annotation]) -> list[Sample]:
@@ -88,6 +88,20 @@ def generated_samples(n: int, seed: int, *, prefix: str = "gen") -> list[Sample]
         gid = f"{prefix}{seed}-{k:03d}"
         k += 1
         out.append(Sample(gid, gid, g.text, frs, g.gold, "generated"))
+    return out
+
+
+def converter_samples(samples: Iterable[Sample], per: int, seed: int) -> list[Sample]:
+    """`per` converter layouts of each sample's gold tables (`generate.converter_variants`: shattered and OCR
+    markdown, displaced labels ...), labelled by the generator, which knows which row every label fragment
+    came from and where it moved it (`Generated.fragments`).  A variant keeps its sample's group, so CV
+    never puts one report's renderings on both sides of a fold."""
+    out: list[Sample] = []
+    for s in samples:
+        if not s.gold or per <= 0:
+            continue
+        for i, g in enumerate(G.converter_variants(s.gold, per, seed_of(seed, s.id, "converter") % 2 ** 31)):
+            out.append(Sample(f"{s.id}~c{i}", s.group, g.text, g.fragments, g.gold, "converter"))
     return out
 
 

@@ -13,7 +13,12 @@
 3. generated reports (`training.generate`: the five layouts and their
    mess, fresh gold tables) labelled from their own extraction (kept only
    when every cell is read right), and damaged the same way;
-4. one feature dict per candidate fragment (`classify.rows.features.FEATURES`), a
+4. converter layouts of the annotated reports' and the generated reports'
+   gold tables (`samples.converter_samples`: shattered PDF→markdown and OCR
+   markdown, labels displaced, broken, in cells of their own), labelled by
+   the generator itself, so the classifier learns to name a label a
+   converter moved away from its values (sequence decoding asks it);
+5. one feature dict per candidate fragment (`classify.rows.features.FEATURES`), a
    DictVectorizer, and LogisticRegression in CalibratedClassifierCV with
    folds grouped by report.
 
@@ -40,7 +45,8 @@ from extractor.training.damage import with_damage
 from extractor.training.export import library_versions, rows_arrays
 from extractor.training.metrics import label_report
 from extractor.training.prefill import region_fragments
-from extractor.training.samples import Sample, bundled_samples, generated_samples, real_samples, samples_sha256
+from extractor.training.samples import (Sample, bundled_samples, converter_samples, generated_samples, real_samples,
+                                        samples_sha256)
 from extractor.training.trainset import TrainingSet, training_set
 
 
@@ -54,6 +60,8 @@ class TrainConfig:
     calibration_folds: int = 3
     max_iter: int = 3000
     min_groups: int = 2  # an n-gram must occur in this many reports to be a feature
+    converter_per_report: int = 4  # converter layouts of each annotated report's gold tables
+    converter_per_generated: int = 1  # and of each generated report's
 
 
 
@@ -81,12 +89,13 @@ def reports_set(ann_dir: Path | str | None = None, samples: bool | None = None,
     return found.only(lambda a: a.kind != SAMPLE or a.id in labelled), real
 
 
-def build_samples(real: list[Sample], cfg: TrainConfig) -> list[Sample]:
+def build_samples(real: list[Sample], cfg: TrainConfig, gen: list[Sample] | None = None) -> list[Sample]:
     """The training texts: the annotated reports (`annotated_samples`) and their damaged variants, then
-    generated reports and theirs."""
-    real = with_damage(real, cfg.damaged_per_report, cfg.seed)
-    gen = with_damage(generated_samples(cfg.generated, cfg.seed), cfg.damaged_per_generated, cfg.seed + 1)
-    return real + gen
+    generated reports (`gen`, made here when not given) and theirs, then the converter layouts of both."""
+    gen = generated_samples(cfg.generated, cfg.seed) if gen is None else gen
+    return (with_damage(real, cfg.damaged_per_report, cfg.seed) + with_damage(gen, cfg.damaged_per_generated, cfg.seed + 1)
+            + converter_samples(real, cfg.converter_per_report, cfg.seed)
+            + converter_samples(gen, cfg.converter_per_generated, cfg.seed + 1))
 
 
 # ================================================================ examples
@@ -94,31 +103,37 @@ def _to_norm(offsets: list[int], s: int) -> int:
     return bisect.bisect_left(offsets, s)
 
 
-def examples(s: Sample) -> tuple[list[dict[str, float]], list[str], list[Fragment]]:
-    """Feature dicts and labels of every candidate fragment of a sample's tables."""
+def examples(s: Sample) -> tuple[list[dict[str, float]], list[str], list[Fragment], list[str]]:
+    """Feature dicts, labels, fragments and forms of every candidate fragment of a sample's tables.
+
+    A candidate takes the label (and `form`, "" where none is given) of the annotated fragment it overlaps
+    most, else "noise".
+    """
     norm, tables = region_fragments(s.text)
-    spans = sorted((_to_norm(norm.offsets, f["span"][0]), _to_norm(norm.offsets, f["span"][1]), f["label"])
-                   for f in s.fragments)
+    spans = sorted((_to_norm(norm.offsets, f["span"][0]), _to_norm(norm.offsets, f["span"][1]), f["label"],
+                    f.get("form", "")) for f in s.fragments)
     starts = [x[0] for x in spans]
     X: list[dict[str, float]] = []
     y: list[str] = []
     kept: list[Fragment] = []
+    forms: list[str] = []
     for _table, frags in tables:
         if not frags:
             continue
         X.extend(featurize(frags))
         for f in frags:
             a, b = f.anchor_start(), f.end
-            best, lab = 0, "noise"
+            best, lab, form = 0, "noise", ""
             j = max(0, bisect.bisect_right(starts, a) - 2)
             while j < len(spans) and spans[j][0] < b:
                 ov = min(b, spans[j][1]) - max(a, spans[j][0])
                 if ov > best:
-                    best, lab = ov, spans[j][2]
+                    best, lab, form = ov, spans[j][2], spans[j][3]
                 j += 1
             y.append(lab)
             kept.append(f)
-    return X, y, kept
+            forms.append(form)
+    return X, y, kept, forms
 
 
 @dataclass
@@ -127,13 +142,15 @@ class Dataset:
     y: list[str] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
+    forms: list[str] = field(default_factory=list)  # where a converter left the fragment ("" if not said)
 
     def add(self, s: Sample) -> None:
-        X, y, _ = examples(s)
+        X, y, _, forms = examples(s)
         self.X += X
         self.y += y
         self.groups += [s.group] * len(y)
         self.kinds += [s.kind] * len(y)
+        self.forms += forms
 
     def subset(self, keep: Iterable[int]) -> "Dataset":
         d = Dataset()
@@ -142,6 +159,7 @@ class Dataset:
             d.y.append(self.y[i])
             d.groups.append(self.groups[i])
             d.kinds.append(self.kinds[i])
+            d.forms.append(self.forms[i])
         return d
 
 
@@ -195,11 +213,33 @@ def fit(data: Dataset, cfg: TrainConfig) -> Trained:
     return Trained(vec, clf)
 
 
+def predicted(m: RowClassifier, X: list[dict[str, float]]) -> list[str]:
+    """The most probable label of each fragment."""
+    return [max(p, key=p.get) if p else "noise" for p in m.proba(X)]
+
+
 def fragment_metrics(m: RowClassifier, data: Dataset) -> dict[str, Any]:
     """Accuracy and per-label precision/recall of the classifier on labelled fragments."""
-    probs = m.proba(data.X)
-    pred = [max(p, key=p.get) if p else "noise" for p in probs]
-    return label_report(data.y, pred)
+    return label_report(data.y, predicted(m, data.X))
+
+
+def form_metrics(gold: list[str], pred: list[str], forms: list[str]) -> dict[str, dict[str, Any]]:
+    """Accuracy per form of the converter fragments (`annotations.FRAGMENT_FORMS`; unlabelled candidates are
+    "noise"): how often the classifier names a displaced label, a broken header piece ... right."""
+    out: dict[str, dict[str, Any]] = {}
+    for g, p, f in zip(gold, pred, forms):
+        d = out.setdefault(f or "noise", {"n": 0, "right": 0})
+        d["n"] += 1
+        d["right"] += g == p
+    return {f: {**d, "accuracy": round(d["right"] / d["n"], 4)} for f, d in sorted(out.items())}
+
+
+def converter_metrics(m: RowClassifier, data: Dataset) -> dict[str, Any]:
+    """`fragment_metrics` of converter fragments, with their accuracy per form."""
+    pred = predicted(m, data.X)
+    rep = label_report(data.y, pred)
+    return {"fragments": rep["fragments"], "accuracy": rep["accuracy"], "row_label_recall": rep["row_label_recall"],
+            "by_form": form_metrics(data.y, pred, data.forms)}
 
 
 
@@ -252,11 +292,14 @@ def train(ann_dir: Path | str | None = None, out_dir: Path | str | None = None, 
         f"({time.time() - t0:.1f}s)")
     m = fit(data, cfg)
     log(f"train: fitted ({time.time() - t0:.1f}s)")
-    # Reproducible check numbers: the fit on its own data, and a fixed set of fresh generated reports.
-    check = dataset(with_damage(generated_samples(10, cfg.seed + 99, prefix="check"), 2, cfg.seed + 99))
+    # Reproducible check numbers: the fit on its own data, and a fixed set of fresh generated reports
+    # (classic layouts, damaged; and converter layouts of the same gold tables).
+    fresh = generated_samples(10, cfg.seed + 99, prefix="check")
+    check = dataset(with_damage(fresh, 2, cfg.seed + 99))
     metrics: dict[str, Any] = {
         "train": {k: v for k, v in fragment_metrics(m, data).items() if k != "labels"},
         "fresh_generated": {k: v for k, v in fragment_metrics(m, check).items() if k != "labels"},
+        "fresh_converter": converter_metrics(m, dataset(converter_samples(fresh, 4, cfg.seed + 99))),
     }
     if cv:
         metrics["grouped_cv"] = cv

@@ -38,7 +38,10 @@ ANNS = report_annotations()
 # Open defects on the Hebei crawl's gold (blank cells; added for issue 16 after these tests were written).
 _BLANKS = "gold blank cells (null) read as 0 or shifted, every one flagged (below 0.8): the order cannot place a blank"
 KNOWN = {
-    "layouts": {"hb02": _BLANKS, "hb10": _BLANKS},
+    # hb10 (measured in issue 11d): table 3 reads right in all 10 layouts; what fails is table 4, printed
+    # `|  |  |  |  | 0 |` per group (four blank cells before the total): leading empty fields are not cells, so
+    # the table is not read (3 cells a variant, flagged at 0).
+    "layouts": {"hb02": _BLANKS, "hb10": "table 4's leading blank pipe cells are not cells: the table is not read"},
     "pages": {"hb10": _BLANKS + " (merged value cells)"},
     "real": {"hb02": "84 cells flagged, over the bound: " + _BLANKS},
 }
@@ -100,9 +103,11 @@ def test_pdf_flattened_by_real_tools(ann):
         rec, cmp = _read(flatten(data), g.gold)
         wrong += len(cmp["wrong"])
         assert rec["parsing"]["table3"]["strategy"] in ("labels", "sequence")
-    # Flagged, not read: pt012's two blank rows under pdfplumber's layout text (printed as labels alone,
-    # so the order cannot tell which rows are blank: 14 cells) and pt001's fee amount, wrapped in its cell.
-    assert wrong <= 15, wrong
+    # Flagged, not read (measured in issue 11d, over the three tools): hb09 12 cells, hb10 11, pt018 2, every
+    # other report 0.  pt012's two blank rows under pdfplumber's layout text (14 cells before issue 11d) are
+    # placed since the row classifier's evidence is the last row label before the values, not the group label
+    # printed on their line.
+    assert wrong <= 12, wrong
 
 
 def test_hb04_fee_amount_wrapped_in_its_cell_is_rejoined_and_flagged():

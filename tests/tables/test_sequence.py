@@ -82,3 +82,16 @@ def test_stray_numbers_are_left_out_but_a_glued_row_is_not():
     best = decode(segs, rows, 7, frozenset(), _cost, _no_evidence)[0]
     assert best.structural == 0
     assert best.materials["new"].atoms[0].text == "1" and best.materials["carried_over"].atoms[0].text == "2000002"
+
+
+def test_a_segments_label_span_covers_every_label_since_the_last_values():
+    """pt012 rendered to PDF and flattened by pdfplumber (issue 11d): a row's label wraps over lines, the group
+    label `(六)其他处理` is printed on its values' line, and the next rows' labels follow with no values (blank).
+    The classifier's evidence (`label_span`) reads every label since the last values, so the first row's label
+    counts; fuzzy similarity (`label`) reads the fragment right before the values, as before."""
+    text = ("| 1 | 0 | 0 | 0 | 0 | 0 | 1 |\n1.申请人无正当理由逾期不补正、行政\n(六)其他处理 0 0 0 0 0 0 0\n"
+            "2.申请人逾期未按收费通知要求缴纳费用\n3.其他\n(七)总计 1 0 0 0 0 0 1\n")
+    segs = segments(text, 0, len(text))
+    assert [s.label.strip() for s in segs] == ["", "(六)其他处理", "(七)总计"]
+    assert [text[slice(*s.label_span)].split("\n")[0] for s in segs[1:]] == ["1.申请人无正当理由逾期不补正、行政",
+                                                                           "2.申请人逾期未按收费通知要求缴纳费用"]

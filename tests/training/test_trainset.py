@@ -164,7 +164,7 @@ def test_the_tables_trainer_reads_the_samples_it_can_label(tmp_path, fresh_dir, 
     labelled = [s.id for s in bundled_samples(load_samples(SAMPLES))]
     assert meta["documents"] == [{"id": i, "kind": SAMPLE} for i in labelled]
     assert meta["annotations"] == labelled and meta["texts_absent"]["count"] == 1
-    assert set(meta["data"]["by_kind"]) == {SAMPLE, "generated"}
+    assert set(meta["data"]["by_kind"]) == {SAMPLE, "generated", "converter"}
     left_out = sorted(set(a.id for a in load_samples(SAMPLES)) - set(labelled))
     assert any(all(i in m for i in left_out) and "left out" in m for m in said) or not left_out
     assert any("r1" in m and "without their text" in m for m in said)

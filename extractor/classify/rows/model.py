@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from extractor.classify.modelfile import ModelError, Status, load_arrays
-from extractor.classify.rows.anchoring import fill_rows
+from extractor.classify.rows.anchoring import ACCEPT, fill_rows
 from extractor.classify.rows.features import featurize
 from extractor.classify.rows.fragments import Fragment, label_names, segment
 
@@ -135,20 +135,28 @@ class RowClassifier:
         fill_rows(self, text, start, end, table, rows, found, blocked, make_anchor)
 
     def span_probabilities(self, text: str, table: str, spans: Sequence[tuple[int, int]]) -> list[dict[str, float]]:
-        """Per span of label text, the most probability each label gets among its fragments (sequence decoding)."""
+        """Per span of label text, what its last row label says: the labels the last fragment the classifier
+        accepts as a row of `table` (p >= `ACCEPT`, as anchoring takes them) is accepted as (sequence decoding's
+        label evidence; {} when no fragment reads as a row).
+
+        A span holds every label since the last values (`tables.sequence.segments`): converters print blank
+        rows' labels, group labels and a label's wrapped lines between rows of values.  The last row label is
+        the one over the values; a group label on the values' line (`(六)其他处理 0 0 …`, pdfplumber) is not a
+        row, and a probability below `ACCEPT` is no evidence (it read 0.31 as the 2019 template's single row).
+        """
         if not spans:
             return []
         frags = segment(text, table, min(s for s, _ in spans), max(e for _, e in spans))
         probs = self.classify(frags) if frags else []
+        row = f"{table}."
         out: list[dict[str, float]] = []
         for s, e in spans:
-            best: dict[str, float] = {}
+            said: dict[str, float] = {}
             for f, p in zip(frags, probs):
-                if s <= f.start and f.end <= e:
-                    for k, v in p.items():
-                        if v > best.get(k, 0.0):
-                            best[k] = v
-            out.append(best)
+                accepted = {k: v for k, v in p.items() if v >= ACCEPT}
+                if s <= f.start and f.end <= e and any(k.startswith(row) for k in accepted):
+                    said = accepted
+            out.append(said)
         return out
 
 

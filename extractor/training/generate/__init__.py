@@ -32,11 +32,11 @@ from extractor.training.generate.layout import LAYOUTS
 from extractor.training.generate.mess import MESS_KINDS
 from extractor.training.generate.narrative import random_agency
 from extractor.training.generate.printed import format_number
-from extractor.training.generate.render import Generated, render, variants
+from extractor.training.generate.render import Generated, converter_variants, render, variants
 from extractor.training.generate.samples import main, write_samples
 from extractor.training.generate.tables import TEMPLATES, random_tables, template_of
 
 __all__ = [
-    "LAYOUTS", "MESS_KINDS", "TEMPLATES", "Generated", "format_number", "main", "random_agency", "random_tables",
+    "LAYOUTS", "MESS_KINDS", "TEMPLATES", "Generated", "converter_variants", "format_number", "main", "random_agency", "random_tables",
     "render", "render_html", "template_of", "variants", "write_samples",
 ]

@@ -22,23 +22,62 @@ twice (`## 表二` then `表二：…`).
 from __future__ import annotations
 
 import random
-from typing import Callable
+from typing import Protocol, Sequence
 
 from extractor.spec.labels import labels
+from extractor.training.annotations import FRAGMENT_FORMS
 from extractor.training.generate.grid import Cell, Table
 
 CONVERTER_LAYOUTS: tuple[str, ...] = ("shattered", "ocr")
+# Where a converter left each label fragment: the `form` of its gold fragment (`FRAGMENT_FORMS`).
+FORMS = FRAGMENT_FORMS
+_FURNITURE = ("header", "table4.header")
+
+
+class Writer(Protocol):
+    """The document being written (`layout.Doc`): plain text, and label text with its gold fragment."""
+
+    def add(self, s: str) -> None: ...
+
+    def label(self, s: str, key: str, form: str) -> None: ...
+
+
+# A cell as written: plain text (a value, an empty cell) or (label text, fragment label, form).
+Piece = str | tuple[str, str, str]
 # The agency's notes a lost number stands with when the converter moved it out of its row.
 _LOST_NOTES = ("（其中修订{k}件）", "（含自然失效{k}件）", "（其中新制发{k}件）")
 _TABLE_NUMBERS = {"table2": "表二", "table3": "表三", "table4": "表四"}
 
 
-def _pipes(cells: list[str]) -> str:
-    return "| " + " | ".join(cells) + " |"
+def _pipes(out: Writer, cells: Sequence[Piece]) -> None:
+    """A markdown row `| a | b |` of pieces, each label piece recorded with its gold fragment."""
+    out.add("| ")
+    for i, c in enumerate(cells):
+        if i:
+            out.add(" | ")
+        if isinstance(c, tuple):
+            out.label(*c)
+        else:
+            out.add(c)
+    out.add(" |\n")
 
 
 def _rule(n: int) -> str:
     return "|" + "|".join(["---"] * max(1, n)) + "|"
+
+
+def _cells(row: list[Cell]) -> list[Piece]:
+    """A grid row's cells as printed intact: label cells with their fragment label, values as text."""
+    return [c.text if c.value or not c.key else (c.text, c.key, "intact") for c in row]
+
+
+def _broken(rng: random.Random, c: Cell, whole: str) -> list[Piece]:
+    """`_shatter` of a label cell, each piece with the cell's fragment label (`whole`: the form when unbroken)."""
+    pieces = _shatter(rng, c.text)
+    if len(pieces) == 1:
+        return [(pieces[0], c.key, whole)]
+    form = "broken_header" if c.key in _FURNITURE else "broken_label"
+    return [(p, c.key, form) for p in pieces]
 
 
 def _shatter(rng: random.Random, text: str) -> list[str]:
@@ -76,151 +115,176 @@ def _torn(rng: random.Random, v: str, p: float) -> str:
     return v
 
 
-def _split_row(row: list[Cell]) -> tuple[list[str], list[str]]:
-    """(label texts, value texts) of one grid row."""
-    return [c.text for c in row if not c.value], [c.text for c in row if c.value]
+def _split_row(row: list[Cell]) -> tuple[list[Cell], list[str]]:
+    """(label cells, value texts) of one grid row."""
+    return [c for c in row if not c.value], [c.text for c in row if c.value]
 
 
-def write_converter_table(add: Callable[[str], None], rows: Table, name: str, layout: str,
+def write_converter_table(out: Writer, rows: Table, name: str, layout: str,
                           mess: frozenset[str], rng: random.Random, title: str = "") -> None:
-    """A table as the converter `layout` writes it, through `add` (the document's writer)."""
+    """A table as the converter `layout` writes it, through `out` (the document), every label fragment with
+    its gold label and form (`FORMS`): the converter knows which cell each piece came from and where it put it."""
     if "repeated_headings" in mess and name in _TABLE_NUMBERS:
-        add(f"## {_TABLE_NUMBERS[name]}\n\n{_TABLE_NUMBERS[name]}：{title}\n\n")
+        out.add(f"## {_TABLE_NUMBERS[name]}\n\n{_TABLE_NUMBERS[name]}：{title}\n\n")
     if name == "table3":
-        (_shattered_table3 if layout == "shattered" else _ocr_table3)(add, rows, "displaced_labels" in mess, rng)
+        (_shattered_table3 if layout == "shattered" else _ocr_table3)(out, rows, "displaced_labels" in mess, rng)
     elif name == "table4" and layout == "ocr":
-        _ocr_table4(add, rows, rng)
+        _ocr_table4(out, rows, rng)
     elif name == "table2" and mess & {"lost_column", "loose_rows"}:
-        _table2(add, rows, rng, layout == "shattered", mess)
+        _table2(out, rows, rng, layout == "shattered", mess)
     else:
-        _plain(add, rows, rng, layout == "shattered")
+        _plain(out, rows, rng, layout == "shattered")
 
 
-def _table2(add: Callable[[str], None], rows: Table, rng: random.Random, shattered: bool, mess: frozenset[str]
-            ) -> None:
+def _table2(out: Writer, rows: Table, rng: random.Random, shattered: bool, mess: frozenset[str]) -> None:
     """Table 2 with a lost column (its number a loose note below) or its one-number rows as loose lines."""
     three = [r for r, row in enumerate(rows) if sum(c.value for c in row) == 3]
     lost_row = rng.choice(three) if "lost_column" in mess and three else None
     notes: list[str] = []
     for r, row in enumerate(rows):
-        cells = [c.text for c in row]
+        cells = _cells(row)
         values = [c.text for c in row if c.value]
         if r == lost_row:
             k = rng.randint(1, 2)  # the middle or the last number is the one lost
-            v = cells.pop([i for i, c in enumerate(row) if c.value][k])
+            v = str(cells.pop([i for i, c in enumerate(row) if c.value][k]))
             n = int(v) if v.isdigit() else 0
             notes.append(v + rng.choice(_LOST_NOTES).format(k=rng.randint(0, n) if n else 0))
         if "loose_rows" in mess and len(values) == 1 and len(cells) == 2:
-            add(f"{cells[0]} {cells[1]}\n")
+            label, value = cells
+            out.label(*label) if isinstance(label, tuple) else out.add(label)
+            out.add(f" {value}\n")
             continue
         if shattered and rng.random() < 0.3:
             cells += [""] * rng.randint(1, 2)
-        add(_pipes(cells) + "\n")
+        _pipes(out, cells)
         if r == 0:
-            add(_rule(len(cells)) + "\n")
-    add("\n" + "".join(note + "\n" for note in notes) + "\n")
+            out.add(_rule(len(cells)) + "\n")
+    out.add("\n" + "".join(note + "\n" for note in notes) + "\n")
 
 
-def _plain(add: Callable[[str], None], rows: Table, rng: random.Random, shattered: bool) -> None:
+def _plain(out: Writer, rows: Table, rng: random.Random, shattered: bool) -> None:
     """Tables 2 and 4 as markdown rows, each printed cell once (trailing empties, rules in between)."""
     for r, row in enumerate(rows):
-        cells = [c.text for c in row]
+        cells = _cells(row)
         if shattered and rng.random() < 0.3:
             cells += [""] * rng.randint(1, 2)
-        add(_pipes(cells) + "\n")
+        _pipes(out, cells)
         if r == 0 or (shattered and rng.random() < 0.3):
-            add(_rule(len(cells)) + "\n")
-    add("\n")
+            out.add(_rule(len(cells)) + "\n")
+    out.add("\n")
 
 
-def _shattered_table3(add: Callable[[str], None], rows: Table, displaced: bool, rng: random.Random) -> None:
+def _shattered_table3(out: Writer, rows: Table, displaced: bool, rng: random.Random) -> None:
     header, body = rows[:3], rows[3:]
     for row in header:  # header words broken over cells and lines
         for c in row:
-            pieces = _shatter(rng, c.text)
-            add(_pipes(pieces[:1] + [""] * rng.randint(0, 2)) + "\n")
+            pieces = _broken(rng, c, "intact")
+            _pipes(out, pieces[:1] + [""] * rng.randint(0, 2))
             for p in pieces[1:]:
-                add(_pipes([p]) + "\n")
+                _pipes(out, [p])
         if rng.random() < 0.5:
-            add(_rule(rng.randint(1, 4)) + "\n")
-    pending: list[str] = []  # labels a displaced layout prints one row late
+            out.add(_rule(rng.randint(1, 4)) + "\n")
+    pending: list[Cell] = []  # labels a displaced layout prints one row late
     for row in body:
         labels_, values = _split_row(row)
-        group, label = (labels_[:-1], labels_[-1]) if labels_ else ([], "")
+        group, label = (labels_[:-1], labels_[-1]) if labels_ else ([], None)
         for g in group:
-            if len(g) > 6 and rng.random() < 0.5:  # the vertical group label, one character a line
-                add("".join(ch + "\n" for ch in g))
+            if len(g.text) > 6 and rng.random() < 0.5:  # the vertical group label, one character a line
+                for ch in g.text:
+                    out.label(ch, g.key, "vertical")
+                    out.add("\n")
             else:
-                for p in _shatter(rng, g):
-                    add(_pipes([p]) + "\n")
+                for p in _broken(rng, g, "group_cell"):
+                    _pipes(out, [p])
         vals = list(values) + [""] * (rng.randint(1, 3) if rng.random() < 0.3 else 0)
         style = rng.random()
-        if displaced and style < 0.35:  # printed after the next row: above another row's numbers
-            add(_pipes([""] + vals) + "\n")
+        if displaced and style < 0.35 and label is not None:  # printed after the next row: above another's numbers
+            _pipes(out, [""] + vals)
             pending.append(label)
         else:
-            if style < 0.55:
-                for p in _shatter(rng, label):
-                    add(_pipes([p]) + "\n")
-                add(_pipes(vals) + "\n")
-            elif style < 0.65:
-                add(_pipes([""] + vals) + "\n")  # the label lost
+            if style < 0.55 and label is not None:
+                for p in _broken(rng, label, "intact"):
+                    _pipes(out, [p])
+                _pipes(out, vals)
+            elif style < 0.65 or label is None:
+                _pipes(out, [""] + vals)  # the label lost
             else:
-                add(_pipes([label] + vals) + "\n")
+                _pipes(out, [(label.text, label.key, "intact")] + vals)
             for lab in pending:
-                add(_pipes([lab]) + "\n")
+                _pipes(out, [(lab.text, lab.key, "displaced")])
             pending = []
         if rng.random() < 0.3:
-            add(_rule(rng.randint(2, 8)) + "\n")
+            out.add(_rule(rng.randint(2, 8)) + "\n")
         if rng.random() < 0.15:
-            add("\n")
+            out.add("\n")
     for lab in pending:
-        add(_pipes([lab]) + "\n")
-    add("\n")
+        _pipes(out, [(lab.text, lab.key, "displaced")])
+    out.add("\n")
 
 
-def _generic_header(n: int) -> list[str]:
+def _generic_header(n: int) -> list[Piece]:
     word = labels().raw["render"]["ocr"]["column_word"]
-    return [""] + [f"{word}{i}" for i in range(1, n)] + [labels().col3_labels[-1]]
+    return [""] + [(f"{word}{i}", "header", "generic_header") for i in range(1, n)] + [
+        (labels().col3_labels[-1], "header", "generic_header")]
 
 
-def _ocr_table3(add: Callable[[str], None], rows: Table, displaced: bool, rng: random.Random) -> None:
+def _ocr_table3(out: Writer, rows: Table, displaced: bool, rng: random.Random) -> None:
     header, body = rows[:3], rows[3:]
     if rng.random() < 0.5:
-        add(_pipes([header[0][0].text]) + "\n" + _rule(1) + "\n\n")
+        note = header[0][0]
+        _pipes(out, [(note.text, note.key, "intact")])
+        out.add(_rule(1) + "\n\n")
     for _ in range(rng.randint(1, 3)):  # the applicant header, read as empty tables
-        add(_pipes(["-", "-"]) + "\n" + _rule(2) + "\n\n")
+        _pipes(out, ["-", "-"])
+        out.add(_rule(2) + "\n\n")
     # One table per printed group: a row with a group cell, or the 一、/四、 rows, opens a table.
-    tables: list[list[tuple[list[str], list[str]]]] = []
+    tables: list[list[tuple[list[tuple[str, str]], list[str]]]] = []
     for row in body:
         labels_, values = _split_row(row)
         opens = len(labels_) > 1 or any(c.cs >= 2 and not c.value for c in row) or not tables
         if opens:
             tables.append([])
-        tables[-1].append(([_misread(rng, x, 0.3) for x in labels_], [_torn(rng, v, 0.1) for v in values]))
+        tables[-1].append(([(_misread(rng, c.text, 0.3), c.key) for c in labels_],
+                           [_torn(rng, v, 0.1) for v in values]))
     last = len(tables) - 1
     for t, trows in enumerate(tables):
         n = len(trows[0][1])
         if t == last and len(trows) > 1 and rng.random() < 0.6:
             # A header the model invented from the row labels; the rows under it unlabelled.
-            add(_pipes(["".join(lab for labs, _ in trows for lab in labs)] + _generic_header(n)[1:]) + "\n")
-            add(_rule(n + 1) + "\n")
+            _labels_cell(out, [lab for labs, _ in trows for lab in labs], "invented_header", _generic_header(n)[1:])
+            out.add(_rule(n + 1) + "\n")
             for _, vals in trows:
-                add(_pipes([""] + vals) + "\n")
+                _pipes(out, [""] + vals)
         else:
-            add(_pipes(_generic_header(n)) + "\n" + _rule(n + 1) + "\n")
+            _pipes(out, _generic_header(n))
+            out.add(_rule(n + 1) + "\n")
             for labs, vals in trows:
-                add(_pipes(["".join(labs)] + vals) + "\n")
-        add("\n")
+                _labels_cell(out, labs, "intact", vals)
+        out.add("\n")
 
 
-def _ocr_table4(add: Callable[[str], None], rows: Table, rng: random.Random) -> None:
+def _labels_cell(out: Writer, labs: list[tuple[str, str]], form: str, rest: Sequence[Piece]) -> None:
+    """A row whose first cell holds several labels run together (a group and its first row; an invented header)."""
+    out.add("| ")
+    for text, key in labs:
+        out.label(text, key, form)
+    for c in rest:
+        out.add(" | ")
+        out.label(*c) if isinstance(c, tuple) else out.add(c)
+    out.add(" |\n")
+
+
+def _ocr_table4(out: Writer, rows: Table, rng: random.Random) -> None:
     """Table 4 as one table per group, each under its own column headers."""
-    heads = [c.text for c in rows[2]]
+    heads = [(c.text, c.key, "intact") for c in rows[2]]
     values = [c.text for c in rows[3]]
-    groups = labels().group4_labels
+    groups = labels().group4
+    glabels = labels().group4_labels
     n = len(values) // len(groups)
-    for g, glabel in enumerate(groups):
-        add(_pipes([glabel.split("·")[-1]]) + "\n\n")
-        add(_pipes(heads[:n]) + "\n" + _rule(n) + "\n")
-        add(_pipes([_torn(rng, v, 0.1) for v in values[g * n:(g + 1) * n]]) + "\n\n")
+    for g, glabel in enumerate(glabels):
+        _pipes(out, [(glabel.split("·")[-1], f"table4.{groups[g]}", "intact")])
+        out.add("\n")
+        _pipes(out, heads[:n])
+        out.add(_rule(n) + "\n")
+        _pipes(out, [_torn(rng, v, 0.1) for v in values[g * n:(g + 1) * n]])
+        out.add("\n")

@@ -16,6 +16,9 @@ from extractor.training.generate.grid import Cell, Table
 from extractor.training.generate.mess import Mess
 from extractor.training.generate.vocab import vocab
 
+# Fragment labels of the furniture cells (`classify.rows.fragments.label_names`).
+HEADER, GROUP, T4_HEADER = "header", "group", "table4.header"
+
 
 def _t2_values_2019(rng: random.Random, row: Row, t2: dict) -> list[Any]:
     """The older template's table-2 values: gold where the record has it, plausible extras elsewhere."""
@@ -39,13 +42,13 @@ def table2(gold: dict, template: str, mess: Mess, rng: random.Random) -> tuple[T
     rows: Table = []
     lab, num = mess.label, mess.number
 
-    def block(group: str, headers: Sequence[str], body: list[tuple[str, list[Any]]]) -> None:
-        rows.append([Cell(lab(group), cs=width)])
-        head = [Cell(lab(words.t2_content))] + [Cell(lab(h)) for h in headers]
+    def block(group: str, headers: Sequence[str], body: list[tuple[str, str, list[Any]]]) -> None:
+        rows.append([Cell(lab(group), cs=width, key=HEADER)])
+        head = [Cell(lab(words.t2_content), key=HEADER)] + [Cell(lab(h), key=HEADER) for h in headers]
         head[-1].cs = width - len(headers)
         rows.append(head)
-        for label, vals in body:
-            cells = [Cell(lab(label))] + [Cell(num(v), value=True) for v in vals]
+        for key, label, vals in body:
+            cells = [Cell(lab(label), key=f"table2.{key}")] + [Cell(num(v), value=True) for v in vals]
             cells[-1].cs = width - len(vals)
             rows.append(cells)
 
@@ -56,9 +59,9 @@ def table2(gold: dict, template: str, mess: Mess, rng: random.Random) -> tuple[T
             body = []
             for r in block_rows:
                 name = words.old_normative if r.key == "normative_docs" else r.label
-                body.append((name, _t2_values_2019(rng, r, t2)))
+                body.append((r.key, name, _t2_values_2019(rng, r, t2)))
                 if r.key == "licensing" and "other_services" in words.extra_labels:
-                    body.append((words.extra_labels["other_services"], [
+                    body.append(("other_services", words.extra_labels["other_services"], [
                         rng.randint(0, 20) if rng.random() < 0.3 else 0, 0,
                         rng.randint(0, 50) if rng.random() < 0.3 else 0]))
             if first.columns == ("issued", "repealed", "in_force"):
@@ -74,12 +77,14 @@ def table2(gold: dict, template: str, mess: Mess, rng: random.Random) -> tuple[T
             unit = rng.random() < 0.4
             body_p = [(words.extra_labels["central_procurement"],
                        [f"{count}笔" if unit and count else count, f"{amount}元" if unit and count else amount])]
-            rows.append([Cell(lab(o["procurement_group"]), cs=width)])
-            head = [Cell(lab(words.t2_content))] + [Cell(lab(h)) for h in o["procurement_headers"]]
+            rows.append([Cell(lab(o["procurement_group"]), cs=width, key=HEADER)])
+            head = [Cell(lab(words.t2_content), key=HEADER)] + [Cell(lab(h), key=HEADER)
+                                                               for h in o["procurement_headers"]]
             head[-1].cs = width - 2
             rows.append(head)
             for label, vals in body_p:
-                cells = [Cell(lab(label))] + [Cell(v if isinstance(v, str) else num(v), value=True) for v in vals]
+                cells = [Cell(lab(label), key="table2.central_procurement")] + [
+                    Cell(v if isinstance(v, str) else num(v), value=True) for v in vals]
                 cells[-1].cs = width - 2
                 rows.append(cells)
         return rows, width
@@ -96,7 +101,7 @@ def table2(gold: dict, template: str, mess: Mess, rng: random.Random) -> tuple[T
                 vals = [t2.get("fees_10k_yuan")]
             else:
                 vals = [t2.get(r.key)]
-            body.append((r.label, vals))
+            body.append((r.key, r.label, vals))
         block(group, headers, body)
     return rows, width
 
@@ -108,10 +113,10 @@ def table3(gold: dict, template: str, mess: Mess) -> tuple[Table, int]:
     lab, num = mess.label, mess.number
     width = 10
     rows: Table = [
-        [Cell(lab(words.t3_note), rs=3, cs=3), Cell(lab(words.t3_applicant), cs=7)],
-        [Cell(lab(words.col3_labels[0]), rs=2), Cell(lab(words.t3_legal), cs=5),
-         Cell(lab(words.col3_labels[-1]), rs=2)],
-        [Cell(lab(x)) for x in words.col3_labels[1:-1]],
+        [Cell(lab(words.t3_note), rs=3, cs=3, key=HEADER), Cell(lab(words.t3_applicant), cs=7, key=HEADER)],
+        [Cell(lab(words.col3_labels[0]), rs=2, key=HEADER), Cell(lab(words.t3_legal), cs=5, key=HEADER),
+         Cell(lab(words.col3_labels[-1]), rs=2, key=HEADER)],
+        [Cell(lab(x), key=HEADER) for x in words.col3_labels[1:-1]],
     ]
     old = template == "2019"
     order: list[tuple[str, str | None]] = []  # (row key or group key, kind)
@@ -141,18 +146,18 @@ def table3(gold: dict, template: str, mess: Mess) -> tuple[Table, int]:
         r = by_key[k]
         cells: list[Cell] = []
         if i == first_out:
-            cells.append(Cell(lab(words.t3_group_label[words.t3_group_of[k]]), rs=span_results))
-        if kind == "old_group":
-            cells.append(Cell(lab(words.t3_group_label[words.t3_old_row[k]]), cs=2))
+            cells.append(Cell(lab(words.t3_group_label[words.t3_group_of[k]]), rs=span_results, key=GROUP))
+        if kind == "old_group":  # the older template's single row printed with its group's label
+            cells.append(Cell(lab(words.t3_group_label[words.t3_old_row[k]]), cs=2, key=f"table3.{k}"))
         elif first_out <= i <= last_in and r.ordinal is not None:
             g = words.t3_group_of[k]
             if r.ordinal == 1:
-                cells.append(Cell(lab(words.t3_group_label[g]), rs=group_sizes[g]))
-            cells.append(Cell(lab(r.label)))
+                cells.append(Cell(lab(words.t3_group_label[g]), rs=group_sizes[g], key=GROUP))
+            cells.append(Cell(lab(r.label), key=f"table3.{k}"))
         elif first_out <= i <= last_in:
-            cells.append(Cell(lab(r.label), cs=2))
+            cells.append(Cell(lab(r.label), cs=2, key=f"table3.{k}"))
         else:
-            cells.append(Cell(lab(r.label), cs=3))
+            cells.append(Cell(lab(r.label), cs=3, key=f"table3.{k}"))
         rows.append(cells + values(k))
     return rows, width
 
@@ -165,10 +170,12 @@ def table4(gold: dict, mess: Mess) -> tuple[Table, int]:
     n = len(words.col4_labels)
     groups = labels().group4
     width = n * len(groups)
-    top = [Cell(lab(words.t4_top[0]), cs=n)]
+    # A table-4 group's own words name it (`table4.<group>`); the words above them and the columns are furniture.
+    top = [Cell(lab(words.t4_top[0]), cs=n, key=f"table4.{groups[0]}")]
     if len(words.t4_top) > 1:
-        top.append(Cell(lab(words.t4_top[1]), cs=n * len(words.t4_sub)))
-    second = [Cell(lab(c), rs=2) for c in words.col4_labels] + [Cell(lab(s), cs=n) for s in words.t4_sub]
-    third = [Cell(lab(c)) for _ in words.t4_sub for c in words.col4_labels]
+        top.append(Cell(lab(words.t4_top[1]), cs=n * len(words.t4_sub), key=T4_HEADER))
+    second = [Cell(lab(c), rs=2, key=T4_HEADER) for c in words.col4_labels] + [
+        Cell(lab(s), cs=n, key=f"table4.{g}") for s, g in zip(words.t4_sub, groups[1:])]
+    third = [Cell(lab(c), key=T4_HEADER) for _ in words.t4_sub for c in words.col4_labels]
     vals = [Cell(num(v), value=True) for g in groups for v in (t4.get(g) or [None] * n)]
     return [top, second, third, vals], width

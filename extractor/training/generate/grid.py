@@ -13,11 +13,16 @@ from functools import lru_cache
 
 @dataclass(slots=True)
 class Cell:
-    """One grid cell: its printed text, spans, and whether it holds a gold value."""
+    """One grid cell: its printed text, spans, whether it holds a gold value, and what its label is.
+
+    `key` is the fragment label of a label cell (`classify.rows.fragments.label_names`: `table3.granted`,
+    `group`, `header` ...): a converter that moves or breaks the cell still knows what it was.
+    """
     text: str
     rs: int = 1
     cs: int = 1
     value: bool = False
+    key: str = ""
 
 
 Table = list[list[Cell]]

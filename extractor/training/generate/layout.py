@@ -25,12 +25,13 @@ _ASCII_PUNCT = {ord(c): unicodedata.normalize("NFKC", c) for c in "（）：，�
 
 
 class Doc:
-    """Text under construction; records fact spans as pieces are appended."""
+    """Text under construction; records fact spans, and the gold fragments of label text, as pieces are appended."""
 
     def __init__(self, xlate: dict | None = None):
         self.parts: list[str] = []
         self.n = 0
         self.facts: list[dict] = []
+        self.fragments: list[dict] = []  # annotation fragments (`training.annotations`), with their `form`
         self.xlate = xlate
 
     def add(self, s: str) -> None:
@@ -38,6 +39,17 @@ class Doc:
             s = s.translate(self.xlate)
         self.parts.append(s)
         self.n += len(s)
+
+    def label(self, s: str, key: str, form: str) -> None:
+        """Label text whose fragment label is `key` (a converter's cell; `converter.FORMS` says where it stands)."""
+        start = self.n
+        self.add(s)
+        text = self.parts[-1]
+        lead = len(text) - len(text.lstrip())
+        core = text.strip()
+        if core and key:
+            a = start + lead
+            self.fragments.append({"span": [a, a + len(core)], "label": key, "text": core, "form": form})
 
     def segs(self, segs: Sequence[Seg]) -> None:
         for s in segs:
@@ -153,7 +165,7 @@ def write_text(blocks: list[Block], layout: str, mess: Mess, rng: random.Random,
             doc.segs(b.segs)
             doc.add("\n" + ("\n" if blank else ""))
         elif b.kind == "table" and converter:
-            write_converter_table(doc.add, b.table or [], b.name, layout, mess.on, rng, table_title)
+            write_converter_table(doc, b.table or [], b.name, layout, mess.on, rng, table_title)
         elif b.kind == "table":
             _write_lines_table(doc, b, layout, mess, rng)
         elif b.kind == "sign":
@@ -211,7 +223,7 @@ def to_cr_only(text: str) -> str:
 
 
 def to_crlf(text: str, facts: list[dict]) -> str:
-    """Windows line ends; fact spans shift by the newlines before them."""
+    """Windows line ends; the spans of `facts` (facts or fragments) shift by the newlines before them."""
     for f in facts:
         s, e = f["span"]
         f["span"] = [s + text.count("\n", 0, s), e + text.count("\n", 0, e)]

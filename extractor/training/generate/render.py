@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from extractor.training.generate.document import compose
 from extractor.training.generate.converter import CONVERTER_LAYOUTS
@@ -26,7 +26,12 @@ class Generated:
     """One rendered report: its text, the gold it was rendered from, and what was planted.
 
     `facts` spans index `text` (code points); `gold` holds the tables in the
-    corpus gold shape plus "agency" and "year".
+    corpus gold shape plus "agency" and "year".  `fragments`: in a converter
+    layout, the gold label of every label fragment its tables print, in the
+    annotation format (`training.annotations`: span, label, text) with its
+    `form` (`converter.FORMS`: displaced, a broken header piece, a group
+    label in a cell of its own ...); the classic layouts' are derived from
+    their own reading (`training.samples`), so they carry none.
     """
     text: str
     gold: dict
@@ -35,6 +40,7 @@ class Generated:
     facts: list[dict]
     seed: int | None = None
     template: str = "2021"
+    fragments: list[dict] = field(default_factory=list)
 
     def gold_record(self) -> dict:
         """The `.gold.json` content of a bundled sample: gold plus what was planted."""
@@ -71,9 +77,9 @@ def render(gold: dict, *, layout: str, mess: Iterable[str] = (), rng: random.Ran
     if "cr_only" in kinds:
         text = to_cr_only(text)
     elif "crlf" in kinds:
-        text = to_crlf(text, doc.facts)
+        text = to_crlf(text, doc.facts + doc.fragments)
     return Generated(text=text, gold=copy_gold(gold, agency, year), layout=layout, mess=kinds,
-                     facts=doc.facts, seed=seed, template=template)
+                     facts=doc.facts, seed=seed, template=template, fragments=doc.fragments)
 
 
 def variants(gold: dict, n: int, seed: int) -> list[Generated]:

@@ -11,6 +11,7 @@ from extractor import classify
 from extractor.classify.modelfile import save_arrays
 from extractor.classify.rows.features import FEATURES
 from extractor.classify.rows.fragments import label_names
+from extractor.classify.rows.anchoring import ACCEPT
 from extractor.classify.rows.model import ARRAYS_NAME, META_NAME, RowClassifier, load
 from extractor.pipeline import extract
 from tests.helpers import ROOT, needs_shared, report_annotations, read_text
@@ -147,3 +148,16 @@ def test_the_shipped_models_follow_extractor_models(tmp_path, monkeypatch):
         monkeypatch.delenv("EXTRACTOR_MODELS")
         classify.forget_shipped()
     assert classify.shipped().rows is not None
+
+
+def test_span_probabilities_say_what_the_last_row_label_before_the_values_is(shipped):
+    """Sequence decoding's label evidence (issue 11d).  pt012 rendered to PDF and flattened by pdfplumber: the
+    first other-processing row's label wraps, the group label `(六)其他处理` stands on its values' line, the next
+    two rows are blank.  The evidence is the last fragment the classifier accepts (p >= ACCEPT) as a row: not
+    the group label (0.31 the 2019 template's single row under the model trained with converter fragments, which
+    put the values on a blank row), nor the blank rows' labels before `(七)总计`."""
+    text = ("| 1 | 0 | 0 | 0 | 0 | 0 | 1 |\n1.申请人无正当理由逾期不补正、行政\n(六)其他处理 0 0 0 0 0 0 0\n"
+            "2.申请人逾期未按收费通知要求缴纳费用\n3.其他\n(七)总计 1 0 0 0 0 0 1\n")
+    first, second = shipped.span_probabilities(text, "table3", [(30, 57), (71, 102)])
+    assert set(first) == {"table3.other_overdue_correction"} and first["table3.other_overdue_correction"] >= ACCEPT
+    assert set(second) == {"table3.total_processed"} and second["table3.total_processed"] >= ACCEPT
