@@ -110,8 +110,8 @@ def _read(doc: Document, report: Report, models: Models) -> None:
     headings = find_sections(norm.text)
     report.sections = _section_spans(norm, headings)
 
-    read = read_tables(norm, text, headings, models.rows, models.prior)
     ocr_spans = doc.ocr_spans()
+    read = read_tables(norm, text, headings, models.rows, models.prior, ocr_spans)
     report.tables = read.tables
     report.template = read.report_template()
     report.parsing = read.parsing

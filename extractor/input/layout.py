@@ -60,7 +60,12 @@ class Edge:
 
 @dataclass
 class Page:
-    """One page's items in reading order: (kind, lines), kind "text" or "table"."""
+    """One page's items in reading order: (kind, lines), kind "text", "table" or "number".
+
+    A "number" is a bare number alone on the page's outermost line (`5`):
+    a page number only if another page's agrees with it (`join_pages`),
+    since a table's lone cell (`0`, `9`) can stand there as well.
+    """
 
     items: list[tuple[str, list[str]]]
 
@@ -229,15 +234,18 @@ def page_layout(boxes: list[Box], edges: list[Edge], height: float) -> Page:
         else:
             rest.append(b)
     items: list[tuple[float, int, str, list[str]]] = []
-    for line in _line_groups(rest):
-        text = line_text(line)
-        if not text:
-            continue
+    lines = [(line, text) for line in _line_groups(rest) if (text := line_text(line))]
+    outer = _outermost(boxes, lines)
+    for k, (line, text) in enumerate(lines):
         top = min(b.top for b in line)
         bottom = max(b.bottom for b in line)
         margin = top > height * (1 - MARGIN_SHARE) or bottom < height * MARGIN_SHARE
         if margin and PAGE_NUMBER.match(text):
-            continue  # a page number: furniture, even where a table runs on past it
+            if not text.isdigit():
+                continue  # a decorated page number: furniture, even where a table runs on past it
+            if k in outer:
+                items.append((top, 0, "number", [text]))
+                continue
         items.append((top, 0, "text", [text]))
     for g, cells in zip(grids, in_table):
         rows = g.rows(cells)
@@ -247,12 +255,32 @@ def page_layout(boxes: list[Box], edges: list[Edge], height: float) -> Page:
     return Page([(kind, lines) for _, _, kind, lines in items])
 
 
+def _outermost(boxes: list[Box], lines: list[tuple[list[Box], str]]) -> set[int]:
+    """The indexes of the text lines nothing on the page stands above (or below): where a page number stands."""
+    if not lines:
+        return set()
+    top, bottom = min(b.top for b in boxes), max(b.bottom for b in boxes)
+    return {k for k, (line, _) in enumerate(lines)
+            if min(b.top for b in line) <= top or max(b.bottom for b in line) >= bottom}
+
+
+def _page_numbers(pages: list[Page]) -> set[tuple[int, int]]:
+    """(page, item) of the bare outermost numbers that count pages: another page's differs by as many pages.
+
+    A lone cell value on a page's last line is kept: `9` then `0` on the next page is no count.
+    """
+    found = [(p, k, int(item[0])) for p, page in enumerate(pages)
+             for k, (kind, item) in enumerate(page.items) if kind == "number"]
+    return {(p, k) for p, k, v in found if any(q != p and w - v == q - p for q, _, w in found)}
+
+
 def join_pages(pages: list[Page]) -> tuple[str, list[tuple[int, int]]]:
     """The document text, and each page's (start, end) in it.
 
     A table that ends one page and starts the next is one table: its rows
     run on without the blank lines around a table.  Never two blank lines
-    in a row, none at the start or end.
+    in a row, none at the start or end.  Bare page numbers that count the
+    pages are dropped (`_page_numbers`); other bare numbers are text.
     """
     lines: list[str] = []
     bounds: list[tuple[int, int]] = []
@@ -269,9 +297,12 @@ def join_pages(pages: list[Page]) -> tuple[str, list[tuple[int, int]]]:
         if line:
             span[:] = [span[0] if span else pos - len(line), pos]
 
-    for page in pages:
+    numbers = _page_numbers(pages)
+    for p, page in enumerate(pages):
         span = []
-        for k, (kind, item) in enumerate(page.items):
+        items = [("text" if kind == "number" else kind, item) for k, (kind, item) in enumerate(page.items)
+                 if (p, k) not in numbers]
+        for k, (kind, item) in enumerate(items):
             continued = k == 0 and kind == "table" and last_kind == "table"
             if continued and lines and lines[-1] == "":
                 lines.pop()

@@ -50,6 +50,10 @@ REC_SHORT_BATCH = 8
 DET_MARGIN = 32
 DET_GRID = 32
 DET_MIN_SIDE = 736
+# Detection keeps a found line whose mean text probability reaches this (rapidocr's default 0.5 dropped
+# lone digits of one-value-a-line tables: hb09 as a scan lost three `0`s of table 4, 15 cells).  Noise
+# it lets through is read and dropped below `MIN_SCORE`.
+DET_BOX_THRESH = 0.3
 # Below this recognition score a box is dropped as noise (speckle, stamps).
 MIN_SCORE = 0.5
 # A rule is a dark run at least this share of the picture's width (or height).
@@ -136,6 +140,7 @@ def engine() -> Engine:
                 # the engine's 32-px grid, which turns `1426` into `226`.
                 "Global.use_preprocess_img": False,
                 "Det.model_path": str(models / "PP-OCRv6_det_small.onnx"),
+                "Det.box_thresh": DET_BOX_THRESH,
                 "Rec.model_path": str(models / "PP-OCRv6_rec_small.onnx"),
                 "Cls.model_path": str(models / "ch_ppocr_mobile_v2.0_cls_mobile.onnx"),
                 "Rec.rec_batch_num": REC_SHORT_BATCH,

@@ -98,7 +98,10 @@ _CN_ORDINAL = re.compile(rf"(?:[{ORDINALS}]{{1,2}}、|\([{ORDINALS}]{{1,2}}\))\s
 
 @lru_cache(maxsize=None)
 def _ordinal_rx(ordinal: int) -> re.Pattern:
-    return re.compile(rf"[(]?{ordinal}[.、)]\s*$")
+    """The row's own ordinal before its label; also glued to a run of digits and ending a line without its
+    point (`00000008` + line break + `属于行政查询事项`: OCR drops a point at a line's end).  If that digit
+    was the run's, the run lacks a digit and the row's identities fail: flagged, never silent."""
+    return re.compile(rf"[(]?{ordinal}[.、)]\s*$|(?<=\d){ordinal}\n$")
 
 
 def find_rows(text: str, start: int, end: int, table: str, rows: tuple[Row, ...], blocked: list[Anchor],

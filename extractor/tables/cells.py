@@ -34,6 +34,13 @@ class TablesRead:
     gaps: LineGaps | None = None
     # Which template each part was printed in ("table2": its columns; "table3": its 其他处理 row or rows).
     parts: dict = field(default_factory=dict)
+    # The stretches of the source read by OCR (`Document.ocr_spans`), where its faults are looked for.
+    ocr_spans: list = field(default_factory=list)
+
+    def by_ocr(self, norm: Normalized, pos: int) -> bool:
+        """Whether normalised offset `pos` stands in text read by OCR."""
+        at = norm.source_pos(pos)
+        return any(s <= at < e for s, e in self.ocr_spans)
 
     def report_template(self) -> str:
         """The report's template: table 2's (the form's columns), else table 3's; a hybrid keeps the newer.

@@ -15,11 +15,17 @@ from functools import lru_cache
 import re as stdre
 
 from extractor.spec.labels import labels
+from extractor.text.numerals import ORDINALS
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 # Dashes are placeholders too, but the tokeniser reads them as runs ("——" may be one cell or two).
 _DASHES = "—–-"
 _SENTENCE = stdre.compile(r"[。;!?]")
+# A label's remark in brackets (`(区分处理的,只计这一情形,不计其他情形)`): a sentence mark in it is no prose
+# (OCR reads its `,` as `。`).
+_REMARK = stdre.compile(r"\([^()]*\)|（[^（）]*）")
+# A heading's ordinal (`五、`): text after a table's last run that opens a section, never a note.
+_HEADING = stdre.compile(rf"[{ORDINALS}]{{1,2}}、")
 
 
 @dataclass(slots=True)
@@ -30,7 +36,7 @@ class Atom:
     only when a row needs searching).
     """
 
-    kind: str  # "num" | "digit" | "zero" | "dash" | "sign" | "page" | "blank"
+    kind: str  # "num" | "digit" | "zero" | "dash" | "sign" | "page" | "blank" | "stroke"
     text: str
     start: int
     end: int
@@ -169,7 +175,7 @@ def _not_cell_after() -> stdre.Pattern:
 
 
 def material(text: str, start: int, end: int, *, stop_at_text: bool = True,
-             gaps: LineGaps | None = None) -> tuple[RowMaterial, int]:
+             gaps: LineGaps | None = None, strokes: bool = False) -> tuple[RowMaterial, int]:
     """The atoms between a label and the next anchor; also where reading stopped.
 
     Text before the first number is a label remnant and is skipped (unless
@@ -179,6 +185,11 @@ def material(text: str, start: int, end: int, *, stop_at_text: bool = True,
     With `gaps` (a table whose cells stand blank lines apart) a run of
     breaks holds as many blank cells as empty slots in the table's rhythm,
     before the first value and after the last as well as between values.
+
+    With `strokes` (text read by OCR) a `1` or `11` standing after a pipe at
+    its line's end is a "stroke": OCR reads a printed `||` or a rule's stub
+    beside the last cell as `1`, so the readings may leave it out and the
+    identities decide (`readings`).
 
     This loop runs over every token of every row, so it keeps to plain
     locals (`append`, the token's span and text read once).
@@ -213,7 +224,10 @@ def material(text: str, start: int, end: int, *, stop_at_text: bool = True,
             if not seen_value and last_run is not None and last_run[1] == s:
                 _flush_blanks([last_run] * gaps.before_first(last_run[1] - last_run[0]), append)
             tok = m.group()
-            if kind == "num":
+            if kind == "num" and strokes and _stroke(text, tok, s, e):
+                append(Atom("stroke", tok, s, e))
+                boundary = "strong"
+            elif kind == "num":
                 append(Atom("num", tok, s, e, boundary))
                 boundary = "glued"
             elif kind == "zero" and len(tok) > 1:
@@ -269,7 +283,7 @@ def material(text: str, start: int, end: int, *, stop_at_text: bool = True,
                     seen_value = any(a.kind != "blank" for a in mat.atoms)
                 break
             tok = m.group()
-            if len(tok) > 40 or _SENTENCE.search(tok):
+            if len(tok) > 40 or _SENTENCE.search(_REMARK.sub("", tok)):
                 pos = s
                 break
             boundary = "strong"
@@ -303,9 +317,18 @@ def _trailing_fields(text: str, last: int, pos: int) -> list[tuple[int, int]]:
     return [(at, line_end)] * max(0, n)
 
 
+def _stroke(text: str, tok: str, s: int, e: int) -> bool:
+    """`1`/`11` right after a pipe with nothing but field marks after it on its line: maybe a misread `||`."""
+    if tok not in ("1", "11") or s == 0 or text[s - 1] != "|":
+        return False
+    nl = text.find("\n", e)
+    return not text[e:len(text) if nl < 0 else nl].strip(_FIELD_PAD)
+
+
 def _note_number(text: str, atoms: list[Atom], s: int) -> bool:
     """The last atom is a number (or a placeholder) that opens its line and text follows it there: a note's."""
-    if not atoms or atoms[-1].kind not in ("num", "zero", "dash") or "\n" in text[atoms[-1].end:s]:
+    if not atoms or atoms[-1].kind not in ("num", "zero", "dash") or "\n" in text[atoms[-1].end:s] \
+            or _HEADING.match(text, s):
         return False
     k = atoms[-1].start
     while k > 0 and text[k - 1] in " \t\u3000":

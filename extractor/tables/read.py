@@ -24,15 +24,17 @@ from extractor.text.sections import Found
 
 
 def read_tables(norm: Normalized, src: str, headings: list[Found], row_classifier: RowClassifier | None = None,
-                prior: Plausibility | None = None) -> TablesRead:
+                prior: Plausibility | None = None, ocr_spans: list[tuple[int, int]] = ()) -> TablesRead:
     """The three tables of a report (`src` is the document text, `norm` its normalised form).
 
     `row_classifier` anchors the rows exact matching misses; without it,
     fuzzy matching alone does (the record then says so).  `prior` ranks the
     readings of a glued table-2 run nothing settles (without it, size rules).
+    `ocr_spans`: the stretches of `src` read by OCR, whose known faults the
+    readings may repair where the identities prove it.
     """
     L = labels()
-    out = TablesRead()
+    out = TablesRead(ocr_spans=list(ocr_spans))
     regs = regions(norm.text, headings)
     out.regions = regs
     spans = [r for r in regs.values() if r]

@@ -32,6 +32,9 @@ MERGE_COST = 2.5
 BLANK_COST = 0.5
 # Skipping an in-line "— 3 —" as a page number.
 PAGE_COST = 0.5
+# Leaving out an OCR "stroke" (`material`: a `1` after a row's last pipe, maybe a misread `||`):
+# dearer than any one cut or merge, so a reading that keeps it wins whenever the identities allow it.
+STROKE_COST = 3.0
 # Readings are enumerated up to this many; beyond it the row is "unsolved".
 MAX_READINGS = 20000
 # Every branch the search tries is a step.  Past this many the search stops
@@ -210,6 +213,12 @@ def enumerate_readings(
                 rec(i + 1, cost, ops)
                 del cells[-3:]
             return
+        if a.kind == "stroke":
+            cells.append(CellRead(int(a.text), a.start, a.end, a.text, "number"))
+            rec(i + 1, cost, ops)
+            cells.pop()
+            rec(i + 1, cost + STROKE_COST, ops + 1)  # a misread stroke, not a cell
+            return
         if a.kind == "blank":
             rec(i + 1, cost, ops)  # a stray empty field
             cells.append(CellRead(None, None, None, "", "blank"))
@@ -271,7 +280,7 @@ def _cell_range(a: Atom, nxt: Atom | None, negative: bool) -> tuple[int, int]:
     """How few and how many cells atom `a` can contribute (prunes the search)."""
     if a.kind == "zero":
         return 1, 1
-    if a.kind == "blank":
+    if a.kind in ("blank", "stroke"):
         return 0, 1
     if a.kind == "page":
         return 0, 3
@@ -294,7 +303,7 @@ def forced_reading(material: RowMaterial, n: int, decimal: bool = False, negativ
     atoms = material.atoms
     while atoms and atoms[-1].kind == "blank" and len(atoms) > n:
         atoms = atoms[:-1]  # a row's empty last field (`material._trailing_fields`) beyond its n values
-    if not atoms or any(a.kind in ("blank", "page") or a.before == "comma" or (a.kind == "dash" and len(a.text) > 1)
+    if not atoms or any(a.kind in ("blank", "page", "stroke") or a.before == "comma" or (a.kind == "dash" and len(a.text) > 1)
                         or (a.kind == "sign" and negative) for a in atoms):
         return None
     if len(atoms) == n and all(a.before == "strong" or a.kind != "num" for a in atoms):

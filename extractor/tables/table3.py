@@ -45,7 +45,7 @@ def read_table3(norm: Normalized, src: str, region: tuple[int, int], headings: l
     for row, a in zip(rows, found):
         if a is not None:
             stop = next_stop(a.end, [x for x in anchors if x is not a], end)
-            st.materials[row.key], pos = material(text, a.end, stop, gaps=gaps)
+            st.materials[row.key], pos = material(text, a.end, stop, gaps=gaps, strokes=out.by_ocr(norm, a.end))
             st.spans[row.key] = (a.start, stop)
             lines = number_lines(text, pos, stop) if pos < stop else []
             tail = trailing_lines(text, st.materials[row.key]) if over_lines(text, st.materials[row.key], len(lab.col3)) else []

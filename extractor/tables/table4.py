@@ -39,7 +39,7 @@ def read_table4(norm: Normalized, src: str, region: tuple[int, int], headings: l
     first_val = m.start()
     vstart = max([a.end for a in heads if a.end <= first_val] + [first_head])
     n = len(lab.col4) * len(lab.group4)
-    mat, stop = _table4_material(text, vstart, end, heads, n, out.gaps)
+    mat, stop = _table4_material(text, vstart, end, heads, n, out.gaps, out.by_ocr(norm, vstart))
     size = len(lab.col4)
 
     def group_ok(cells: list[CellRead]) -> bool:
@@ -90,14 +90,14 @@ def read_table4(norm: Normalized, src: str, region: tuple[int, int], headings: l
 
 
 def _table4_material(text: str, start: int, end: int, heads: list[Anchor], n: int,
-                     gaps: LineGaps | None) -> tuple[RowMaterial, int]:
+                     gaps: LineGaps | None, strokes: bool) -> tuple[RowMaterial, int]:
     """Table 4's values, read on across header words printed between them.
 
     Most reports print one row of 15 values; some print a row per group with
     its label ("行政复议 | 0 | 0 …", "未经复议直接起诉 | …"): reading stops at
     text, so when the text is table furniture the reading goes on after it.
     """
-    mat, stop = material(text, start, end, gaps=gaps)
+    mat, stop = material(text, start, end, gaps=gaps, strokes=strokes)
     by_start = {a.start: a for a in heads}
     while sum(1 for a in mat.atoms if a.kind != "blank") < n and stop < end:
         s = stop
@@ -106,7 +106,7 @@ def _table4_material(text: str, start: int, end: int, heads: list[Anchor], n: in
         a = by_start.get(s)
         if a is None:
             break
-        more, stop = material(text, a.end, end, gaps=gaps)
+        more, stop = material(text, a.end, end, gaps=gaps, strokes=strokes)
         if more.atoms:
             more.atoms[0].before = "strong"
         mat.atoms.extend(more.atoms)

@@ -39,6 +39,25 @@ def test_a_page_number_in_the_margin_is_dropped_but_not_in_the_body():
     assert page.items == [("text", ["正文"]), ("text", ["5"])]
 
 
+def _column_page(values: list[str], footer: str | None = None) -> Page:
+    """A one-value-a-line page (a crawler's table) whose lines run into both margins, and maybe a bare footer."""
+    boxes = [b for k, v in enumerate(values) for b in _word(v, 10, 20 + k * 190)]
+    if footer is not None:
+        boxes += _word(footer, 300, 785)
+    return page_layout(boxes, [], 800)
+
+
+def test_a_lone_cell_on_a_pages_edge_is_kept_and_bare_page_numbers_that_count_are_dropped():
+    # Found on hb07 as a scan: its table's `9` ended page 1 and `0` lines began page 2, all read as page numbers.
+    cells = join_pages([_column_page(["9", "甲", "1", "乙", "0"]), _column_page(["0", "丙", "5", "丁", "9"])])[0]
+    assert cells.split("\n") == ["9", "甲", "1", "乙", "0", "0", "丙", "5", "丁", "9"]
+    numbered = join_pages([_column_page(["甲", "1", "乙"], "3"), _column_page(["丙", "5", "丁"], "4")])[0]
+    assert numbered.split("\n") == ["甲", "1", "乙", "丙", "5", "丁"]
+    # only the outermost line can be a page number: a lone cell above a footer stays
+    page = page_layout(_word("甲", 10, 20) + _word("7", 10, 750) + _word("3", 300, 785), [], 800)
+    assert page.items == [("text", ["甲"]), ("text", ["7"]), ("number", ["3"])]
+
+
 def test_gaps_make_spaces_between_digits_not_between_han():
     boxes = _word("14", 0, 0) + _word("26", 30, 0) + _word("行", 60, 0) + _word("政", 80, 0)
     assert line_text(boxes) == "14 26 行政"

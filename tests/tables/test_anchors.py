@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 import extractor
+from extractor.tables.anchors import _ordinal_start
 from extractor.training.gold import compare
 from tests.helpers import needs_shared, read_text, report_annotations
 
@@ -38,3 +39,13 @@ def test_reworded_label(ann, official, printed):
     rec = extractor.extract(text.replace(official, printed)).to_dict()
     cmp = compare(rec, ann["tables"])
     assert cmp["wrong"] == []
+
+
+def test_an_ordinal_whose_point_ocr_dropped_at_a_line_end_starts_the_label():
+    """pt003 and hb01 as scans: `…国家秘密00000002` + line break + `其他法律…`: the `2.` lost its point."""
+    text = "国家秘密00000002\n其他法律行政法规禁止公开"
+    label = text.index("其他")
+    assert _ordinal_start(text, label, 2) == text.index("2\n")
+    assert _ordinal_start(text, label, 3) == label  # not this row's number: the run's own digit
+    lone = "0\n2\n其他法律"  # a cell on its own line (one value a line) is never the label's number
+    assert _ordinal_start(lone, lone.index("其他"), 2) == lone.index("其他")

@@ -80,3 +80,28 @@ def test_fuzz_1106_a_note_that_was_the_rows_only_value_leaves_no_row_end_to_read
     text = "\n30（含自然失效21件）\n"
     mat, stop = material(text, 0, len(text))
     assert [a for a in mat.atoms if a.kind != "blank"] == [] and text[stop:].startswith("30")
+
+
+def test_a_sentence_mark_in_a_labels_bracketed_remark_does_not_end_the_row():
+    """hb06 as a scan: OCR read the remark's `，` as `。`, and the row (部分公开) lost its values."""
+    text = "（区分处理的，只计这一情形。不计其他情形）1000001（三）"
+    mat, _ = material(text, 0, len(text))
+    assert [a.text for a in mat.atoms] == ["1000001"]
+    prose = "今年收到申请。共计1000001"
+    assert material(prose, 0, len(prose))[0].atoms == []  # outside brackets it is still prose
+
+
+def test_a_run_opening_a_line_before_a_heading_is_the_tables_last_values_not_a_note():
+    """pt020 as a scan: table 4's 15 zeros wrapped over two lines, the second glued to the heading 五、."""
+    text = "0000000\n00000000五、存在的主要问题"
+    mat, _ = material(text, 0, len(text))
+    assert [a.text for a in mat.atoms] == ["0000000", "00000000"]
+
+
+def test_a_one_after_a_rows_last_pipe_is_a_stroke_only_in_ocr_text():
+    """seed_002 as a scan: the row's closing `||` read as `1` or `11`."""
+    text = "|0|0|0|0|0|0|0|11\n"
+    assert [a.kind for a in material(text, 0, len(text), strokes=True)[0].atoms][-1] == "stroke"
+    assert [a.kind for a in material(text, 0, len(text))[0].atoms][-1] == "num"
+    inner = "|1|0|0|0|0|0|1|0\n"  # a 1 with a value after it on its line is a cell
+    assert "stroke" not in [a.kind for a in material(inner, 0, len(inner), strokes=True)[0].atoms]

@@ -136,3 +136,13 @@ def test_bench_memory_digits_1mb_in_row_is_refused_before_its_digits_become_atom
     mat, _ = material(text, 0, len(text))
     monkeypatch.setattr(readings, "_digit_atoms", split)
     assert enumerate_readings(mat, 7) == ([], False)
+
+
+def test_an_ocr_stroke_is_left_out_only_where_the_cells_need_it():
+    """A `1` closing a pipe row of OCR text (`material`'s stroke) is a cell unless the row has one value too many."""
+    def read(text, n):
+        mat, _ = material(text, 0, len(text), strokes=True)
+        return [r.values for r in enumerate_readings(mat, n, accept=row_total)[0]]
+
+    assert read("|1|0|0|0|0|0|1|1\n", 7) == [(1, 0, 0, 0, 0, 0, 1)]
+    assert read("|0|0|0|0|0|1|1|\n", 7) == [(0, 0, 0, 0, 0, 1, 1)]  # seven values: the 1 is the total
