@@ -13,6 +13,7 @@ refuses leaves extraction fuzzy-only and the record says why
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -149,13 +150,17 @@ class RowClassifier:
         frags = segment(text, table, min(s for s, _ in spans), max(e for _, e in spans))
         probs = self.classify(frags) if frags else []
         row = f"{table}."
+        accepted = [{k: v for k, v in p.items() if v >= ACCEPT} for p in probs]
+        is_row = [any(k.startswith(row) for k in a) for a in accepted]
+        starts = [f.start for f in frags]  # fragments come in text order
         out: list[dict[str, float]] = []
-        for s, e in spans:
+        for s, e in spans:  # only the fragments starting inside the span: every pair was seconds on big regions
             said: dict[str, float] = {}
-            for f, p in zip(frags, probs):
-                accepted = {k: v for k, v in p.items() if v >= ACCEPT}
-                if s <= f.start and f.end <= e and any(k.startswith(row) for k in accepted):
-                    said = accepted
+            i = bisect_left(starts, s)
+            while i < len(frags) and starts[i] <= e:
+                if frags[i].end <= e and is_row[i]:
+                    said = accepted[i]
+                i += 1
             out.append(said)
         return out
 
